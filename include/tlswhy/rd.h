@@ -1,0 +1,51 @@
+/* rd.h: the bounds-checked reader, the only way any parser touches wire bytes. */
+#ifndef TLSWHY_RD_H
+#define TLSWHY_RD_H
+
+#include "tlswhy/base.h"
+
+/* Shared by a root reader and all its sub-readers: the first failure sticks, so after any error
+ * every getter returns 0, tw_rd_left() is 0 and parse loops stop on their own. */
+struct tw_rd_err {
+    int code;        /* TW_OK until the first failure */
+    size_t off;      /* where it happened, from the start of the root message */
+    const char *why; /* static string, e.g. "session_id longer than 32" */
+};
+
+struct tw_rd {
+    const uint8_t *p, *end; /* next byte; one past the last byte we may touch */
+    const uint8_t *base;    /* start of the root message, for offsets */
+    struct tw_rd_err *err;
+};
+
+/* A root reader over buf[0..len). err is reset to TW_OK. buf may be NULL when len is 0. */
+struct tw_rd tw_rd_make(const uint8_t *buf, size_t len, struct tw_rd_err *err);
+/* Bytes left; 0 once an error is set. */
+size_t tw_rd_left(const struct tw_rd *r);
+bool tw_rd_ok(const struct tw_rd *r);
+/* Big-endian getters; 0 on error (and the error is set if it was not). */
+uint8_t tw_rd_u8(struct tw_rd *r);
+uint16_t tw_rd_u16(struct tw_rd *r);
+uint32_t tw_rd_u24(struct tw_rd *r);
+uint32_t tw_rd_u32(struct tw_rd *r);
+/* Little-endian getters, for link headers written in host order (pcap NULL, ...). */
+uint16_t tw_rd_u16le(struct tw_rd *r);
+uint32_t tw_rd_u32le(struct tw_rd *r);
+/* A borrowed view of the next n bytes, valid as long as the underlying buffer; NULL on error.
+ * n == 0 returns the current position (non-NULL when the reader is valid). */
+const uint8_t *tw_rd_take(struct tw_rd *r, size_t n);
+/* Skips n bytes; same failure rules as take. */
+void tw_rd_skip(struct tw_rd *r, size_t n);
+/* Reads a <lenbytes>-byte big-endian length (1, 2 or 3) and returns a sub-reader over that many
+ * bytes; the parent moves past them. A length beyond what is left fails with TW_E_MALFORMED. */
+struct tw_rd tw_rd_vec(struct tw_rd *r, int lenbytes);
+/* A sub-reader over the next n bytes (the parent skips them). */
+struct tw_rd tw_rd_sub(struct tw_rd *r, size_t n);
+/* Bytes left over in r -> TW_E_MALFORMED ("trailing bytes"). */
+void tw_rd_end(struct tw_rd *r);
+/* Records the first error (code, why, offset of r->p) and empties r. Later calls do nothing. */
+void tw_rd_fail(struct tw_rd *r, int code, const char *why);
+/* Offset of the next byte from the root message start. */
+size_t tw_rd_off(const struct tw_rd *r);
+
+#endif

@@ -1,0 +1,56 @@
+/* verdict.h: analysis -> report. The decision about one connection, with its evidence. */
+#ifndef TLSWHY_VERDICT_H
+#define TLSWHY_VERDICT_H
+
+#include "tlswhy/cert.h"
+#include "tlswhy/evidence.h"
+
+enum tw_cause {
+#define TW_CAUSE(id, name, kind, text) TW_CAUSE_##id,
+#include "tlswhy/causes.def"
+#undef TW_CAUSE
+    TW_CAUSE_COUNT
+};
+
+/* Static JSON name and meaning of a cause; "unknown" for out-of-range values. */
+const char *tw_cause_name(int cause);
+const char *tw_cause_text(int cause);
+
+enum tw_outcome { TW_OUTCOME_OK = 0, TW_OUTCOME_FAILED, TW_OUTCOME_INCOMPLETE };
+const char *tw_outcome_name(enum tw_outcome o); /* "ok", "failed", "incomplete" */
+
+/* Where the connection stopped. */
+enum tw_stage {
+    TW_STAGE_NONE = 0,
+    TW_STAGE_TCP_CONNECT,
+    TW_STAGE_CLIENT_HELLO,
+    TW_STAGE_SERVER_FLIGHT,
+    TW_STAGE_CLIENT_FLIGHT,
+    TW_STAGE_AFTER_HANDSHAKE,
+};
+const char *tw_stage_name(enum tw_stage s); /* "tcp_connect", ... ; NULL for NONE */
+
+#define TW_MAX_WARNINGS 12
+#define TW_MAX_FRAMES 16
+struct tw_verdict {
+    const struct tw_evidence *ev;      /* everything observed */
+    const struct tw_chain_report *chain; /* NULL when no certificate was seen */
+    enum tw_outcome outcome;
+    enum tw_cause cause;               /* TW_CAUSE_NONE unless failed */
+    enum tw_stage stage;
+    char explanation[640];             /* one sentence; wire strings unescaped (reporters escape) */
+    const struct tw_alert *alert;      /* the alert that decided it, or NULL */
+    uint16_t warning_count;
+    uint16_t warnings[TW_MAX_WARNINGS];/* enum tw_cause values */
+    uint16_t frame_count;
+    uint64_t frames[TW_MAX_FRAMES];    /* evidence frames, ascending */
+    double syn_to_synack_ms;           /* < 0: not measurable */
+    double hello_to_server_hello_ms;
+    double handshake_ms;
+};
+
+struct tw_corr_opts {
+    const char *host;        /* --host: the name the edge expects, instead of the SNI */
+};
+
+#endif

@@ -1,0 +1,135 @@
+/* rd.c: the bounds-checked reader (see include/tlswhy/rd.h). */
+#include "tlswhy/rd.h"
+
+struct tw_rd tw_rd_make(const uint8_t *buf, size_t len, struct tw_rd_err *err)
+{
+    err->code = TW_OK;
+    err->off = 0;
+    err->why = NULL;
+    struct tw_rd r = {.p = buf, .end = buf ? buf + len : buf, .base = buf, .err = err};
+    return r;
+}
+
+size_t tw_rd_left(const struct tw_rd *r)
+{
+    if (r->err->code != TW_OK)
+        return 0;
+    return (size_t)(r->end - r->p);
+}
+
+bool tw_rd_ok(const struct tw_rd *r)
+{
+    return r->err->code == TW_OK;
+}
+
+size_t tw_rd_off(const struct tw_rd *r)
+{
+    return (size_t)(r->p - r->base);
+}
+
+void tw_rd_fail(struct tw_rd *r, int code, const char *why)
+{
+    if (r->err->code == TW_OK) {
+        r->err->code = code;
+        r->err->why = why;
+        r->err->off = tw_rd_off(r);
+    }
+    r->p = r->end;
+}
+
+/* Makes the next n bytes available or fails; the one place that compares lengths. */
+static const uint8_t *need(struct tw_rd *r, size_t n)
+{
+    if (r->err->code != TW_OK)
+        return NULL;
+    if ((size_t)(r->end - r->p) < n) {
+        tw_rd_fail(r, TW_E_SHORT, "short read");
+        return NULL;
+    }
+    const uint8_t *q = r->p;
+    r->p += n;
+    return q;
+}
+
+uint8_t tw_rd_u8(struct tw_rd *r)
+{
+    const uint8_t *q = need(r, 1);
+    return q ? q[0] : 0;
+}
+
+uint16_t tw_rd_u16(struct tw_rd *r)
+{
+    const uint8_t *q = need(r, 2);
+    return q ? (uint16_t)((q[0] << 8) | q[1]) : 0;
+}
+
+uint32_t tw_rd_u24(struct tw_rd *r)
+{
+    const uint8_t *q = need(r, 3);
+    return q ? ((uint32_t)q[0] << 16) | ((uint32_t)q[1] << 8) | q[2] : 0;
+}
+
+uint32_t tw_rd_u32(struct tw_rd *r)
+{
+    const uint8_t *q = need(r, 4);
+    return q ? ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) | ((uint32_t)q[2] << 8) | q[3] : 0;
+}
+
+uint16_t tw_rd_u16le(struct tw_rd *r)
+{
+    const uint8_t *q = need(r, 2);
+    return q ? (uint16_t)((q[1] << 8) | q[0]) : 0;
+}
+
+uint32_t tw_rd_u32le(struct tw_rd *r)
+{
+    const uint8_t *q = need(r, 4);
+    return q ? ((uint32_t)q[3] << 24) | ((uint32_t)q[2] << 16) | ((uint32_t)q[1] << 8) | q[0] : 0;
+}
+
+const uint8_t *tw_rd_take(struct tw_rd *r, size_t n)
+{
+    return need(r, n);
+}
+
+void tw_rd_skip(struct tw_rd *r, size_t n)
+{
+    (void)need(r, n);
+}
+
+struct tw_rd tw_rd_sub(struct tw_rd *r, size_t n)
+{
+    const uint8_t *q = need(r, n);
+    struct tw_rd s = {.p = q, .end = q ? q + n : r->end, .base = r->base, .err = r->err};
+    if (!q)
+        s.p = s.end;
+    return s;
+}
+
+struct tw_rd tw_rd_vec(struct tw_rd *r, int lenbytes)
+{
+    size_t n = 0;
+    switch (lenbytes) {
+    case 1:
+        n = tw_rd_u8(r);
+        break;
+    case 2:
+        n = tw_rd_u16(r);
+        break;
+    case 3:
+        n = tw_rd_u24(r);
+        break;
+    default:
+        tw_rd_fail(r, TW_E_MALFORMED, "bad vector length size");
+        break;
+    }
+    if (r->err->code == TW_OK && (size_t)(r->end - r->p) < n)
+        tw_rd_fail(r, TW_E_MALFORMED, "vector longer than its container");
+    return tw_rd_sub(r, n);
+}
+
+void tw_rd_end(struct tw_rd *r)
+{
+    if (r->err->code == TW_OK && r->p != r->end)
+        tw_rd_fail(r, TW_E_MALFORMED, "trailing bytes");
+}
