@@ -1,7 +1,270 @@
-/* main.c: argv -> options; placeholder until run.c lands. */
+/* main.c: argv -> struct tw_opts, usage, exit codes. Nothing else. */
+#include "run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlswhy/log.h"
+
+enum { EXIT_OK = 0, EXIT_FAILURES = 1, EXIT_ERROR = 2 };
+
+enum long_only {
+    OPT_JSON = 256,
+    OPT_HOST,
+    OPT_CA_FILE,
+    OPT_CA_PATH,
+    OPT_TLS_PORT,
+    OPT_FAIL_EXIT,
+    OPT_NO_SUMMARY,
+    OPT_COLOR,
+    OPT_IDLE_TIMEOUT,
+    OPT_MAX_CONNS,
+    OPT_EXPIRES_SOON,
+    OPT_IMMEDIATE,
+    OPT_VERSION,
+};
+
+static void usage(FILE *f)
 {
-    puts("tlswhy " TLSWHY_VERSION);
-    return 0;
+    fputs("usage: tlswhy [-r FILE]... | -i IFACE  [options] [BPF expression]\n"
+          "Explains why TLS handshakes failed, with the frames that prove it.\n\n"
+          "input:\n"
+          "  -r FILE            read a pcap or pcapng file (\"-\" = stdin); repeatable\n"
+          "  -i IFACE           capture live from IFACE\n"
+          "  -c N               stop after N packets\n"
+          "  -s SNAPLEN         live: bytes captured per packet (default 262144)\n"
+          "  -B KIB             live: kernel buffer size in KiB\n"
+          "  -p                 live: do not put the interface in promiscuous mode\n"
+          "  --immediate=no     live: let libpcap batch packets (default: immediate)\n"
+          "  expression         a BPF filter, as tcpdump takes it (e.g. port 443)\n"
+          "output:\n"
+          "  --json             JSON Lines, one object per connection\n"
+          "  -v, -vv            add the handshake ladder and certificate chain\n"
+          "  -q                 print failures only\n"
+          "  --no-summary       no summary table at the end\n"
+          "  --color=WHEN       auto (default), always, never\n"
+          "  --fail-exit        exit 1 when a failed handshake was found\n"
+          "analysis:\n"
+          "  --host NAME        the name the client expects, when it differs from the SNI\n"
+          "  --ca-file FILE     trust these CAs instead of the system store\n"
+          "  --ca-path DIR      trust this hashed CA directory instead of the system store\n"
+          "  --tls-port N       also treat port N as TLS (443 and 8443 always are)\n"
+          "  --expires-soon D   warn when a certificate expires within D days (default 30)\n"
+          "  --idle-timeout S   capture seconds before an idle connection ends (default 120)\n"
+          "  --max-conns N      connections tracked at once (default 262144)\n"
+          "exit status: 0 done (failures found or not), 1 failures found with --fail-exit,\n"
+          "             2 usage or input error (what could be read is still reported)\n",
+          f);
+}
+
+/* Parses a decimal in [lo, hi]; false on anything else. */
+static bool parse_num(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Joins argv[from..argc) with spaces, as tcpdump does for its filter. Caller frees. */
+static char *join_args(int argc, char **argv, int from)
+{
+    size_t n = 1;
+    for (int i = from; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n), *p = s;
+    if (!s)
+        return NULL;
+    for (int i = from; i < argc; i++) {
+        size_t len = strlen(argv[i]);
+        if (i > from)
+            *p++ = ' ';
+        memcpy(p, argv[i], len);
+        p += len;
+    }
+    *p = '\0';
+    return s;
+}
+
+static int bad(const char *opt, const char *val)
+{
+    fprintf(stderr, "tlswhy: invalid value for %s: '%s'\n", opt, val);
+    return EXIT_ERROR;
+}
+
+static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
+{
+    static const struct option longs[] = {
+        {"json", no_argument, NULL, OPT_JSON},
+        {"host", required_argument, NULL, OPT_HOST},
+        {"ca-file", required_argument, NULL, OPT_CA_FILE},
+        {"ca-path", required_argument, NULL, OPT_CA_PATH},
+        {"tls-port", required_argument, NULL, OPT_TLS_PORT},
+        {"fail-exit", no_argument, NULL, OPT_FAIL_EXIT},
+        {"no-summary", no_argument, NULL, OPT_NO_SUMMARY},
+        {"color", optional_argument, NULL, OPT_COLOR},
+        {"colour", optional_argument, NULL, OPT_COLOR},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+        {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+        {"expires-soon", required_argument, NULL, OPT_EXPIRES_SOON},
+        {"immediate", optional_argument, NULL, OPT_IMMEDIATE},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    long long v;
+    int c;
+    /* "+": stop at the first non-option, so a filter like "tcp and not port 22" stays whole. */
+    while ((c = getopt_long(argc, argv, "+r:i:c:s:B:pvqh", longs, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            files[o->file_count++] = optarg;
+            break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 'c':
+            if (!parse_num(optarg, 1, LLONG_MAX, &v))
+                return bad("-c", optarg);
+            o->count = (uint64_t)v;
+            break;
+        case 's':
+            if (!parse_num(optarg, 0, 262144, &v))
+                return bad("-s", optarg);
+            o->snaplen = v == 0 ? 262144 : (int)v;
+            break;
+        case 'B':
+            if (!parse_num(optarg, 1, 4 * 1024 * 1024, &v))
+                return bad("-B", optarg);
+            o->buffer_kib = (int)v;
+            break;
+        case 'p':
+            o->promisc = false;
+            break;
+        case 'v':
+            o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
+            break;
+        case 'q':
+            o->verbosity = -1;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(EXIT_OK);
+        case OPT_VERSION:
+            printf("tlswhy %s\n", TLSWHY_VERSION);
+            exit(EXIT_OK);
+        case OPT_JSON:
+            o->json = true;
+            break;
+        case OPT_HOST:
+            o->host = optarg;
+            break;
+        case OPT_CA_FILE:
+            o->ca_file = optarg;
+            break;
+        case OPT_CA_PATH:
+            o->ca_path = optarg;
+            break;
+        case OPT_TLS_PORT:
+            if (!parse_num(optarg, 1, 65535, &v) || o->tls_port_count >= TW_MAX_TLS_PORTS)
+                return bad("--tls-port", optarg);
+            o->tls_ports[o->tls_port_count++] = (uint16_t)v;
+            break;
+        case OPT_FAIL_EXIT:
+            o->fail_exit = true;
+            break;
+        case OPT_NO_SUMMARY:
+            o->summary = false;
+            break;
+        case OPT_COLOR:
+            if (!optarg || !strcmp(optarg, "always"))
+                o->color = TW_COLOR_ALWAYS;
+            else if (!strcmp(optarg, "never"))
+                o->color = TW_COLOR_NEVER;
+            else if (!strcmp(optarg, "auto"))
+                o->color = TW_COLOR_AUTO;
+            else
+                return bad("--color", optarg);
+            break;
+        case OPT_IDLE_TIMEOUT:
+            if (!parse_num(optarg, 1, 86400 * 365, &v))
+                return bad("--idle-timeout", optarg);
+            o->lim.idle_timeout_us = v * 1000000LL;
+            break;
+        case OPT_MAX_CONNS:
+            if (!parse_num(optarg, 16, 100000000, &v))
+                return bad("--max-conns", optarg);
+            o->lim.max_conns = (size_t)v;
+            break;
+        case OPT_EXPIRES_SOON:
+            if (!parse_num(optarg, 0, 3650, &v))
+                return bad("--expires-soon", optarg);
+            o->expires_soon_days = (int)v;
+            break;
+        case OPT_IMMEDIATE:
+            if (!optarg || !strcmp(optarg, "yes"))
+                o->immediate = true;
+            else if (!strcmp(optarg, "no"))
+                o->immediate = false;
+            else
+                return bad("--immediate", optarg);
+            break;
+        default:
+            usage(stderr);
+            return EXIT_ERROR;
+        }
+    }
+    if ((o->file_count == 0) == (o->iface == NULL)) {
+        fprintf(stderr, "tlswhy: give either -r FILE or -i IFACE (see --help)\n");
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const char **files = calloc((size_t)argc, sizeof *files);
+    char *cmdline = join_args(argc, argv, 0);
+    if (!files || !cmdline) {
+        fprintf(stderr, "tlswhy: out of memory\n");
+        return EXIT_ERROR;
+    }
+    struct tw_opts o = {
+        .files = files,
+        .snaplen = 262144,
+        .immediate = true,
+        .promisc = true,
+        .summary = true,
+        .expires_soon_days = 30,
+        .command_line = cmdline,
+    };
+    tw_limits_default(&o.lim);
+    int rc = parse(argc, argv, &o, files);
+    char *filter = NULL;
+    if (rc == EXIT_OK && optind < argc) {
+        filter = join_args(argc, argv, optind);
+        if (!filter)
+            rc = EXIT_ERROR;
+        o.filter = filter;
+    }
+    if (rc == EXIT_OK) {
+        tw_log_set_level(o.verbosity >= 2 ? TW_LOG_DEBUG : TW_LOG_WARN);
+        struct tw_run_result res = {0};
+        int err = tw_run(&o, &res);
+        if (err != TW_OK || res.input_error != TW_OK)
+            rc = EXIT_ERROR;
+        else if (o.fail_exit && res.failed > 0)
+            rc = EXIT_FAILURES;
+    }
+    free(filter);
+    free(cmdline);
+    free(files);
+    return rc;
 }

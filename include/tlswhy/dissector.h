@@ -5,6 +5,7 @@
 
 #include "tlswhy/evidence.h"
 #include "tlswhy/rd.h"
+#include "tlswhy/stream.h" /* enum tw_stream_rc */
 
 /* One whole message, as handed to a dissector. */
 struct tw_msg {

@@ -41,6 +41,7 @@ struct tw_ev_tcp {
     uint64_t first_gap_frame[2];
     uint32_t retransmits[2]; /* segments wholly seen before */
     uint32_t overlap_conflicts[2]; /* overlapping bytes that differed (first received won) */
+    uint32_t partial_overlaps[2];  /* segments partly seen before; only their new bytes count */
     uint32_t ooo_dropped[2]; /* out-of-order segments dropped by a memory cap */
     uint64_t snap_lost[2];   /* payload bytes cut by the snaplen */
 

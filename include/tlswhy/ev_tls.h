@@ -121,6 +121,8 @@ struct tw_alert {
     bool encrypted;     /* sent after the direction became encrypted */
     bool visible;       /* level/desc known (plaintext, or decrypted) */
     uint16_t record_len;/* length of the record that carried it */
+    bool probable;      /* inferred from record size and timing (TLS 1.3 application_data
+                         * record of alert size, see dissector.h), not from content type 21 */
 };
 
 #define TW_MAX_STEPS 48
@@ -173,6 +175,9 @@ struct tw_dir_tls {
     uint64_t first_app_frame;
     int64_t first_app_ts;
     uint64_t incomplete_bytes;   /* bytes of a partial record/message when the stream ended */
+    uint32_t gaps;               /* holes reported by tw_tls_gap */
+    uint32_t resyncs;            /* times record framing resumed after a gap or a bad header */
+    uint32_t heartbeat_records;
 };
 
 struct tw_malformed {
@@ -207,6 +212,10 @@ struct tw_ev_tls {
     uint16_t malformed_count;
     struct tw_malformed malformed;         /* the first one */
     uint16_t version_seen;                 /* highest record-layer version seen (diagnostics) */
+    uint16_t alerts_dropped;               /* alerts past TW_MAX_ALERTS (counted only) */
+    uint32_t cert_status_len;              /* OCSP response length in CertificateStatus */
+    uint16_t server_kx_sig_alg;            /* ServerKeyExchange signature scheme (TLS 1.2) */
+    uint64_t hello_request_frame;          /* HelloRequest (server asks to renegotiate) */
 };
 
 /* Frees the DER copies held by t (not t itself). NULL is fine. */

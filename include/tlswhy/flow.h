@@ -15,6 +15,13 @@ struct tw_flow_stats {
     uint64_t ooo_bytes_peak;
     uint64_t ooo_dropped_segs;/* out-of-order segments dropped by a cap */
     uint64_t timeouts;
+    uint64_t ooo_evicted;     /* directions whose held bytes were given up (as gaps) because
+                                 max_ooo_bytes_total was reached, least recently buffered first */
+    uint64_t lingering;       /* closed connections kept briefly to absorb their last packets */
+    uint64_t mem_bytes;       /* heap the table holds now: the table, its hash buckets, connection
+                                 records, and out-of-order buffers with their headers (not the
+                                 allocator's own overhead, nor what consumers attach) */
+    uint64_t mem_peak;
 };
 
 /* A table that calls ops with ctx. lim is copied. Returns NULL on allocation failure. */
@@ -30,6 +37,12 @@ void tw_flow_expire(struct tw_flow_table *t, int64_t now_us);
 /* The capture ended: closes every open connection (TW_CLOSE_END), oldest first frame first. */
 void tw_flow_finish(struct tw_flow_table *t);
 const struct tw_flow_stats *tw_flow_stats(const struct tw_flow_table *t);
+
+/* The orientation heuristic for connections whose SYN the capture missed, exposed for tests:
+ * 1 when data starts a TLS handshake record carrying a ClientHello (0x16 0x03 xx, length, then
+ * handshake type 1) or an SSLv2-format CLIENT-HELLO, -1 for a ServerHello (type 2), 0 when it
+ * tells nothing (including NULL/empty or too short). Reads through tw_rd only. */
+int tw_flow_hello_side(const uint8_t *data, size_t len);
 
 /* Accessors for the consumer. The pointers live as long as the connection (until on_close
  * returns). */

@@ -15,6 +15,11 @@ enum tw_cause {
 /* Static JSON name and meaning of a cause; "unknown" for out-of-range values. */
 const char *tw_cause_name(int cause);
 const char *tw_cause_text(int cause);
+/* The kind column of causes.def: 'F' failure only, 'W' warning only, 'B' both; '?' when out of
+ * range. */
+char tw_cause_kind(int cause);
+/* The cause whose JSON name is name, or -1 (NULL or unknown name). */
+int tw_cause_from_name(const char *name);
 
 enum tw_outcome { TW_OUTCOME_OK = 0, TW_OUTCOME_FAILED, TW_OUTCOME_INCOMPLETE };
 const char *tw_outcome_name(enum tw_outcome o); /* "ok", "failed", "incomplete" */
@@ -47,10 +52,18 @@ struct tw_verdict {
     double syn_to_synack_ms;           /* < 0: not measurable */
     double hello_to_server_hello_ms;
     double handshake_ms;
+    /* Added for the reporters and the caller (additive). */
+    bool relevant;                     /* false: no ClientHello and not a TLS port: not reported */
+    char incomplete_reason[200];       /* why outcome is incomplete; "" otherwise */
+    const char *name;                  /* the name judged (--host, else the SNI), or NULL; it
+                                        * points into the options or the evidence */
+    bool handshake_done;               /* both Finished (<= 1.2) / client flight seen (1.3) */
 };
 
 struct tw_corr_opts {
     const char *host;        /* --host: the name the edge expects, instead of the SNI */
+    const uint16_t *tls_ports; /* --tls-port values, besides 443 and 8443 (may be NULL) */
+    size_t tls_port_count;
 };
 
 #endif

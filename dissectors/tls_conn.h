@@ -1,0 +1,60 @@
+/* tls_conn.h: the per-connection framing state shared by tls_record.c (framing) and
+ * tls_encrypted.c (records that cannot be read without keys). Private to dissectors/. */
+#ifndef TLSWHY_TLS_CONN_H
+#define TLSWHY_TLS_CONN_H
+
+#include "tls_int.h"
+
+enum tw_rec_class { TW_RC_NONE = 0, TW_RC_ENC_HS, TW_RC_APP, TW_RC_ALERT, TW_RC_OTHER };
+
+struct tw_tls_side {
+    bool decided;   /* the probe has classified the first bytes */
+    bool framing;   /* bytes go to the record framer (TLS or SSLv2 start) */
+    bool v2;        /* the next record has an SSLv2 2-byte header */
+    bool resync;    /* after a gap or bad header: wait for a plausible record header */
+    bool encrypted; /* records from this side are ciphertext */
+    bool done;
+    bool gap_seen;  /* stop keeping first bytes: they would not be contiguous */
+    uint8_t hdr[5];
+    uint8_t hdr_len;
+    bool in_body;
+    bool keep; /* the body is buffered (plaintext we parse) */
+    uint8_t ct;
+    uint16_t ver;
+    uint32_t len, got;
+    uint64_t rec_frame; /* frame of the record's first byte */
+    uint8_t *buf;       /* body of a partial record, grown as needed, <= max_record_buf */
+    size_t cap;
+    uint64_t consumed;     /* stream bytes seen */
+    uint32_t enc13;        /* TLS 1.3 application_data records sent */
+    uint64_t enc13_frame;  /* frame of the first of them */
+    uint64_t last_frame;   /* the last record, for the close-time alert heuristic */
+    int64_t last_ts;
+    uint32_t last_len;
+    uint8_t last_class;
+    struct tw_tls_hs hs;
+};
+
+struct tw_tls_conn {
+    const struct tw_limits *lim;
+    struct tw_tls_side s[2];
+    bool tls13;             /* ServerHello chose TLS 1.3: everything after it is ciphertext */
+    bool srv_app_after_cli; /* the server sent application data after the client did */
+};
+
+/* TLS <= 1.2 alerts after ChangeCipherSpec, and TLS 1.3 alert-sized records: an alert whose
+ * level and description are not visible. */
+void tw_tls_enc_alert(struct tw_evidence *ev, enum tw_dir d, uint64_t frame, int64_t ts_us,
+                      uint32_t len, bool probable);
+/* An encrypted handshake record (TLS <= 1.2 after CCS, or a TLS 1.3 flight). */
+void tw_tls_enc_hs(struct tw_evidence *ev, enum tw_dir d, uint64_t frame, int64_t ts_us,
+                   uint32_t len);
+/* Classifies an application_data record; returns its enum tw_rec_class. */
+uint8_t tw_tls_app_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
+                          uint64_t frame, int64_t ts_us, uint32_t len);
+/* Whether a ChangeCipherSpec from d leaves the direction in plaintext (TLS 1.3 compat). */
+bool tw_tls_compat_ccs(const struct tw_tls_conn *t, const struct tw_evidence *ev, enum tw_dir d);
+/* At the end: the close-time probable-alert rule for direction d. */
+void tw_tls_reclassify_last(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d);
+
+#endif

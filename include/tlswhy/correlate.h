@@ -1,0 +1,22 @@
+/* correlate.h: the diagnosis. TCP facts, TLS facts and the certificate analysis of one
+ * connection -> one explained verdict (correlate*.c). */
+#ifndef TLSWHY_CORRELATE_H
+#define TLSWHY_CORRELATE_H
+
+#include "tlswhy/verdict.h"
+
+/* Decides what happened on one closed connection. ev must stay valid as long as out is used
+ * (out->ev points to it); chain is the analysis of the server's Certificate (NULL when none was
+ * seen or it could not be analysed) and is kept in out->chain the same way. o may be NULL
+ * (no --host, default TLS ports).
+ *
+ * Always writes *out and returns TW_OK, except TW_E_USAGE when ev or out is NULL. A connection
+ * that neither carried a ClientHello nor went to a TLS port (443, 8443, o->tls_ports) gets
+ * out->relevant = false: the caller does not report it. */
+int tw_corr_decide(const struct tw_evidence *ev, const struct tw_chain_report *chain,
+                   const struct tw_corr_opts *o, struct tw_verdict *out);
+
+/* True when port is 443, 8443 or one of o->tls_ports (o may be NULL). */
+bool tw_corr_is_tls_port(const struct tw_corr_opts *o, uint16_t port);
+
+#endif

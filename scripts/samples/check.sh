@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# check.sh [NAME...]: proves each capture in samples/ still shows its signature, with tshark.
+#
+# One line per scenario: NAME, then display filters separated by " ; ". Each filter must match at
+# least one frame; a filter written "!F" must match none. TLS 1.3 captures are read with their
+# keylog, so their alerts and certificates are checked too. Needs only tshark, not root.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+C='ip.src==192.0.2.10'
+S='ip.src==192.0.2.20'
+FATAL='tls.alert_message.level==2'
+alert() { echo "$1 && tls.alert_message.desc==$2"; }
+
+TABLE=$(cat <<T
+cert-name-mismatch-apex ; tls.handshake.extensions_server_name=="mydomain.test" ; x509ce.dNSName=="*.mydomain.test" ; $(alert "$C" 42)
+cert-name-mismatch-apex-tls13 ; tls.handshake.extensions_server_name=="mydomain.test" ; x509ce.dNSName=="*.mydomain.test" ; $(alert "$C" 42)
+ok-tls12 ; tls.handshake.type==11 ; $C && tls.record.content_type==23 ; $S && tls.record.content_type==23 ; !$FATAL
+ok-tls13 ; http.request.method=="GET" ; $S && tls.segment.data contains "hello from origin.test" ; !$FATAL
+cert-expired-tls12 ; tls.handshake.type==11 ; $(alert "$C" 45)
+cert-expired-tls13 ; tls.handshake.type==11 ; $(alert "$C" 45)
+cert-not-yet-valid-tls12 ; tls.handshake.type==11 ; $(alert "$C" 42)
+cert-self-signed-tls12 ; tls.handshake.type==11 ; $(alert "$C" 48)
+cert-untrusted-tls12 ; x509sat.uTF8String=="tlswhy Other Root" ; $(alert "$C" 48)
+cert-untrusted-tls13 ; x509sat.uTF8String=="tlswhy Other Root" ; $(alert "$C" 48)
+cert-chain-incomplete-tls12 ; tls.handshake.type==11 && count(tls.handshake.certificate)==1 ; $(alert "$C" 48)
+cert-weak-key-tls12 ; tls.handshake.type==11 ; $(alert "$C" 42)
+cert-weak-sig-sha1-tls12 ; x509af.algorithm.id==1.2.840.113549.1.1.5 ; $(alert "$C" 42)
+tcp-refused ; $S && tcp.flags.reset==1 ; !tls
+tcp-no-answer ; tcp.flags.syn==1 && tcp.analysis.retransmission ; !$S
+server-silent ; tls.handshake.type==1 ; $C && tcp.flags.fin==1 ; !$S && tcp.len>0
+plaintext-server ; tls.handshake.type==1 ; $S && http.response.code==400
+server-closed-early-fin ; tls.handshake.type==1 ; $S && tcp.flags.fin==1 ; !$S && tcp.len>0
+server-closed-early-rst ; tls.handshake.type==1 ; $S && tcp.flags.reset==1 ; !$S && tcp.len>0
+protocol-mismatch ; tls.handshake.type==1 ; $(alert "$S" 70) ; !tls.handshake.type==2
+protocol-mismatch-tls10 ; tls.handshake.type==1 && tls.handshake.version==0x0301 ; $(alert "$S" 70)
+protocol-mismatch-tls10-seclevel ; tls.handshake.type==1 && tls.handshake.version==0x0301 ; $(alert "$S" 80)
+cipher-mismatch ; tls.handshake.type==1 ; $(alert "$S" 40) ; !tls.handshake.type==2
+sni-unrecognized ; tls.handshake.extensions_server_name=="other.test" ; $(alert "$S" 112)
+client-cert-required-tls12 ; tls.handshake.type==13 ; $(alert "$S" 40)
+client-cert-required-tls13 ; tls.handshake.type==13 ; $(alert "$S" 116)
+alert-other ; tls.handshake.type==1 ; $(alert "$S" 50)
+warn-expires-soon ; tls.handshake.type==11 ; $S && tls.record.content_type==23 ; !$FATAL
+warn-legacy-tls10 ; tls.handshake.type==2 && tls.handshake.version==0x0301 ; $S && tls.record.content_type==23 ; !$FATAL
+warn-chain-misordered-ok ; tls.handshake.type==11 ; $S && tls.record.content_type==23 ; !$FATAL
+edge-nginx-cert-expired ; tls.handshake.extensions_server_name=="origin.test" ; tls.handshake.type==11 ; $C && tls.handshake.type==16 ; !tls.record.content_type==23 ; $C && tcp.flags.reset==1
+edge-haproxy-name-mismatch ; tls.handshake.extensions_server_name=="mydomain.test" ; x509ce.dNSName=="*.mydomain.test" ; $(alert "$C" 80)
+edge-nginx-keepalive-idle ; tcp.stream==0 && $S && tls.record.content_type==23 ; tcp.stream==0 && $S && tls.record.content_type==21 ; tcp.stream==0 && $C && tcp.flags.reset==1 ; tcp.stream==1 && $S && tls.record.content_type==23
+T
+)
+
+want=("$@")
+fails=0
+while IFS= read -r line; do
+    name=${line%% ;*}
+    if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx "$name"; then continue; fi
+    f=$SW_SAMPLES/$name.pcap
+    if [ ! -s "$f" ]; then echo "FAIL $name: no capture"; fails=$((fails + 1)); continue; fi
+    o=()
+    [ -s "$SW_SAMPLES/$name.keylog" ] && o=(-o "tls.keylog_file:$SW_SAMPLES/$name.keylog")
+    ok=1
+    IFS=';' read -r -a filters <<<"${line#* ;}"
+    for flt in "${filters[@]}"; do
+        flt=$(echo "$flt" | sed 's/^ *//; s/ *$//')
+        neg=0
+        if [ "${flt:0:1}" = '!' ]; then neg=1; flt=${flt:1}; fi
+        n=$(tshark -r "$f" "${o[@]}" -Y "$flt" 2>/dev/null </dev/null | wc -l) || n=bad
+        [ "$n" != bad ] || { echo "FAIL $name: tshark rejects: $flt"; ok=0; continue; }
+        if { [ $neg = 0 ] && [ "$n" -eq 0 ]; } || { [ $neg = 1 ] && [ "$n" -ne 0 ]; }; then
+            echo "FAIL $name: $([ $neg = 1 ] && echo 'unexpected' || echo 'missing'): $flt"
+            ok=0
+        fi
+    done
+    if [ $ok = 1 ]; then echo "ok   $name"; else fails=$((fails + 1)); fi
+done <<<"$TABLE"
+[ "$fails" -eq 0 ] || { echo "$fails scenario(s) failed" >&2; exit 1; }

@@ -1,0 +1,287 @@
+/* correlate.c: the diagnosis. One rule per cause, in the order a human checks a connection:
+ * TCP connect -> the client's first bytes -> the server's first bytes -> alerts -> the server's
+ * flight and the client's reaction -> after the handshake -> ok. The first rule that decides
+ * wins; correlate_tls.c holds the rules from the alerts on. */
+#include "tlswhy/correlate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "correlate_int.h"
+
+bool tw_corr_is_tls_port(const struct tw_corr_opts *o, uint16_t port)
+{
+    if (port == 443 || port == 8443)
+        return true;
+    for (size_t i = 0; o && o->tls_ports && i < o->tls_port_count; i++)
+        if (o->tls_ports[i] == port)
+            return true;
+    return false;
+}
+
+static double secs(int64_t from_us, int64_t to_us)
+{
+    return to_us > from_us ? (double)(to_us - from_us) / 1e6 : 0.0;
+}
+
+/* Copies the first line of a direction's first bytes (up to CR, LF or NUL) as the evidence of
+ * a non-TLS peer. The bytes stay raw: reporters escape them. */
+static const char *first_line(const struct tw_probe *p, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p->len && i < sizeof p->first && k + 1 < n && k < 48; i++) {
+        uint8_t c = p->first[i];
+        if (c == '\r' || c == '\n' || c == '\0')
+            break;
+        buf[k++] = (char)c;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+static bool is_plaintext(enum tw_probe_kind k)
+{
+    return k == TW_PROBE_HTTP_REQUEST || k == TW_PROBE_HTTP_RESPONSE || k == TW_PROBE_SSH ||
+           k == TW_PROBE_OTHER;
+}
+
+/* SYN answered by RST, or by nothing. A connection that moved bytes connected, even when the
+ * capture missed the SYN-ACK. */
+static bool rule_tcp_connect(const struct tw_corr_ctx *x)
+{
+    const struct tw_ev_tcp *tcp = x->tcp;
+    struct tw_verdict *v = x->v;
+    char srv[TW_ENDPOINT_STRLEN];
+    if (!tcp->syn_frame || tcp->mid_stream || tcp->synack_frame || tcp->bytes[0] || tcp->bytes[1])
+        return false;
+    tw_endpoint_format(&x->ev->server, srv, sizeof srv);
+    tw_corr_frame(v, tcp->syn_frame);
+    if (tcp->rst_frame[TW_DIR_S2C]) {
+        tw_corr_fail(v, TW_CAUSE_TCP_REFUSED, TW_STAGE_TCP_CONNECT);
+        tw_corr_say(v, "SYN to %s (frame %llu) was answered by RST (frame %llu): nothing listens "
+                       "on port %u", srv, (unsigned long long)tcp->syn_frame,
+                    (unsigned long long)tcp->rst_frame[TW_DIR_S2C], (unsigned)x->ev->server.port);
+        tw_corr_frame(v, tcp->rst_frame[TW_DIR_S2C]);
+        return true;
+    }
+    if (tcp->close_reason == TW_CLOSE_END && tcp->syn_count <= 1) {
+        tw_corr_incomplete(v, TW_STAGE_TCP_CONNECT, "the capture ended %.3f s after the SYN to %s "
+                           "(frame %llu), before any answer", secs(tcp->syn_ts, tcp->last_ts),
+                           srv, (unsigned long long)tcp->syn_frame);
+        return true;
+    }
+    tw_corr_fail(v, TW_CAUSE_TCP_NO_ANSWER, TW_STAGE_TCP_CONNECT);
+    tw_corr_say(v, "%u SYN%s to %s (frames %llu-%llu) got no SYN-ACK in %.3f s: the server is "
+                   "down, filtered or unreachable", (unsigned)tcp->syn_count,
+                tcp->syn_count == 1 ? "" : "s", srv, (unsigned long long)tcp->syn_frame,
+                (unsigned long long)tcp->last_frame,
+                secs(tcp->syn_ts, tcp->close_ts > tcp->last_ts ? tcp->close_ts : tcp->last_ts));
+    tw_corr_frame(v, tcp->last_frame);
+    return true;
+}
+
+/* The client never sent a ClientHello: plaintext to a TLS port, a server that speaks first, a
+ * capture that started late, or a connection that carried nothing. */
+static bool rule_no_client_hello(const struct tw_corr_ctx *x)
+{
+    const struct tw_ev_tls *t = x->tls;
+    const struct tw_ev_tcp *tcp = x->tcp;
+    struct tw_verdict *v = x->v;
+    char line[64];
+    if (t && t->ch.present)
+        return false;
+    if (t && is_plaintext(t->d[TW_DIR_C2S].probe.kind)) {
+        const struct tw_probe *p = &t->d[TW_DIR_C2S].probe;
+        tw_corr_fail(v, TW_CAUSE_PLAINTEXT_CLIENT, TW_STAGE_CLIENT_HELLO);
+        tw_corr_say(v, "the client sent non-TLS bytes \"%s\" (frame %llu) to port %u instead of a "
+                       "ClientHello: plain HTTP sent to an HTTPS port", first_line(p, line, sizeof line),
+                    (unsigned long long)p->frame, (unsigned)x->ev->server.port);
+        tw_corr_frame(v, p->frame);
+        tw_corr_frame(v, t->d[TW_DIR_S2C].probe.frame);
+        return true;
+    }
+    if (t && tcp->bytes[TW_DIR_C2S] == 0 && is_plaintext(t->d[TW_DIR_S2C].probe.kind)) {
+        const struct tw_probe *p = &t->d[TW_DIR_S2C].probe;
+        tw_corr_fail(v, TW_CAUSE_PLAINTEXT_SERVER, TW_STAGE_CLIENT_HELLO);
+        tw_corr_say(v, "the server on port %u spoke first with non-TLS bytes \"%s\" (frame %llu): "
+                       "it does not speak TLS", (unsigned)x->ev->server.port,
+                    first_line(p, line, sizeof line), (unsigned long long)p->frame);
+        tw_corr_frame(v, p->frame);
+        return true;
+    }
+    const struct tw_alert *a = tw_corr_decisive_alert(t);
+    if (a && a->dir == TW_DIR_S2C && t->malformed_count && t->malformed.dir == TW_DIR_C2S) {
+        char lab[64];
+        v->alert = a;
+        tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, TW_STAGE_CLIENT_HELLO);
+        tw_corr_say(v, "the server refused the client's malformed ClientHello (frame %llu, %s: "
+                       "%s) with %s (frame %llu)", (unsigned long long)t->malformed.frame,
+                    t->malformed.what, t->malformed.why, tw_corr_alert_label(a, lab, sizeof lab),
+                    (unsigned long long)a->frame);
+        tw_corr_frame(v, t->malformed.frame);
+        tw_corr_frame(v, a->frame);
+        return true;
+    }
+    if (tcp->mid_stream)
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the capture started in the middle of the "
+                           "connection (no SYN), after its handshake");
+    else if (tcp->gaps[TW_DIR_C2S])
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the capture lost %llu bytes of the client's "
+                           "stream (first gap at frame %llu): no ClientHello could be read",
+                           (unsigned long long)tcp->gap_bytes[TW_DIR_C2S],
+                           (unsigned long long)tcp->first_gap_frame[TW_DIR_C2S]);
+    else if (t && t->malformed_count)
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the client's first TLS message (frame %llu) "
+                           "is malformed (%s: %s): no ClientHello could be read",
+                           (unsigned long long)t->malformed.frame, t->malformed.what,
+                           t->malformed.why);
+    else if (tcp->bytes[TW_DIR_C2S])
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the client's %llu bytes hold no complete "
+                           "ClientHello", (unsigned long long)tcp->bytes[TW_DIR_C2S]);
+    else if (tcp->close_reason == TW_CLOSE_END)
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the capture ended before the client sent a "
+                           "ClientHello");
+    else
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the client connected but sent no byte "
+                           "before the connection closed: no TLS was attempted");
+    tw_corr_frame(v, tcp->synack_frame);
+    tw_corr_frame(v, tcp->close_frame);
+    return true;
+}
+
+/* HTTPS sent to an HTTP port: the server answers the ClientHello in plaintext (usually
+ * "HTTP/1.1 400 Bad Request"). */
+static bool rule_plaintext_server(const struct tw_corr_ctx *x)
+{
+    const struct tw_probe *p = &x->tls->d[TW_DIR_S2C].probe;
+    char line[64];
+    if (!is_plaintext(p->kind))
+        return false;
+    tw_corr_fail(x->v, TW_CAUSE_PLAINTEXT_SERVER, TW_STAGE_CLIENT_HELLO);
+    tw_corr_say(x->v, "the server answered the ClientHello (frame %llu) with non-TLS bytes \"%s\" "
+                      "(frame %llu): HTTPS sent to a plain-HTTP port %u",
+                (unsigned long long)x->tls->ch.frame, first_line(p, line, sizeof line),
+                (unsigned long long)p->frame, (unsigned)x->ev->server.port);
+    tw_corr_frame(x->v, p->frame);
+    return true;
+}
+
+/* Nothing at all came back after the ClientHello. Whoever closed first tells closed_early from
+ * silent; a capture that ended while waiting decides nothing. */
+static bool rule_no_server_bytes(const struct tw_corr_ctx *x)
+{
+    const struct tw_ev_tcp *tcp = x->tcp;
+    const struct tw_ev_tls *t = x->tls;
+    struct tw_verdict *v = x->v;
+    if (tcp->bytes[TW_DIR_S2C] || t->d[TW_DIR_S2C].probe.kind != TW_PROBE_NONE)
+        return false;
+    uint64_t sfin = tcp->fin_frame[TW_DIR_S2C], srst = tcp->rst_frame[TW_DIR_S2C];
+    uint64_t cfin = tcp->fin_frame[TW_DIR_C2S], crst = tcp->rst_frame[TW_DIR_C2S];
+    uint64_t sclose = sfin && (!srst || sfin < srst) ? sfin : srst;
+    uint64_t cclose = cfin && (!crst || cfin < crst) ? cfin : crst;
+    int64_t sts = sclose == sfin ? tcp->fin_ts[TW_DIR_S2C] : tcp->rst_ts[TW_DIR_S2C];
+    if (sclose && (!cclose || sclose < cclose)) {
+        tw_corr_fail(v, TW_CAUSE_SERVER_CLOSED_EARLY, TW_STAGE_CLIENT_HELLO);
+        tw_corr_say(v, "the server closed the connection (%s, frame %llu) %.3f s after the "
+                       "ClientHello (frame %llu) without an alert or any byte",
+                    sclose == sfin ? "FIN" : "RST", (unsigned long long)sclose,
+                    secs(t->ch.ts_us, sts), (unsigned long long)t->ch.frame);
+        tw_corr_frame(v, sclose);
+        return true;
+    }
+    if (!cclose && tcp->close_reason == TW_CLOSE_END) {
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the capture ended %.3f s after the "
+                           "ClientHello (frame %llu), with no answer from the server yet",
+                           secs(t->ch.ts_us, tcp->last_ts), (unsigned long long)t->ch.frame);
+        return true;
+    }
+    tw_corr_fail(v, TW_CAUSE_SERVER_SILENT, TW_STAGE_CLIENT_HELLO);
+    if (cclose) {
+        int64_t cts = cclose == cfin ? tcp->fin_ts[TW_DIR_C2S] : tcp->rst_ts[TW_DIR_C2S];
+        tw_corr_say(v, "the server sent nothing in %.3f s after the ClientHello (frame %llu); "
+                       "the client gave up (%s, frame %llu)", secs(t->ch.ts_us, cts),
+                    (unsigned long long)t->ch.frame, cclose == cfin ? "FIN" : "RST",
+                    (unsigned long long)cclose);
+        tw_corr_frame(v, cclose);
+    } else {
+        tw_corr_say(v, "the server sent nothing in %.3f s after the ClientHello (frame %llu) "
+                       "and the connection went idle", secs(t->ch.ts_us, tcp->close_ts),
+                    (unsigned long long)t->ch.frame);
+    }
+    return true;
+}
+
+/* tlswhy itself stopped following the connection: nothing may be inferred from absence. */
+static bool rule_evicted(const struct tw_corr_ctx *x)
+{
+    if (x->tcp->close_reason != TW_CLOSE_EVICTED || x->v->handshake_done)
+        return false;
+    tw_corr_incomplete(x->v, x->tls->sh.present ? TW_STAGE_SERVER_FLIGHT : TW_STAGE_CLIENT_HELLO,
+                       "tlswhy stopped following the connection before the handshake finished: "
+                       "it was evicted because the connection table was full (max_conns)");
+    return true;
+}
+
+static bool rule_relevant(const struct tw_corr_ctx *x)
+{
+    if (x->tls && x->tls->ch.present)
+        return true;
+    return tw_corr_is_tls_port(x->o, x->ev->server.port);
+}
+
+static void add_warnings(const struct tw_corr_ctx *x)
+{
+    const struct tw_ev_tcp *tcp = x->tcp;
+    const struct tw_ev_tls *t = x->tls;
+    for (int d = 0; d < 2; d++)
+        if (tcp->gaps[d] || tcp->ooo_dropped[d] || tcp->snap_lost[d])
+            tw_corr_warn(x->v, TW_CAUSE_CAPTURE_LOST_DATA);
+    if (t && t->malformed_count)
+        tw_corr_warn(x->v, TW_CAUSE_MALFORMED);
+    if (t && t->sh.present && !t->sh.is_hrr && !tw_corr_is_tls13(t->sh.version) &&
+        t->sh.version < 0x0303)
+        tw_corr_warn(x->v, TW_CAUSE_LEGACY_VERSION);
+    for (uint16_t i = 0; x->chain && i < x->chain->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
+        tw_corr_warn(x->v, x->chain->findings[i].code);
+}
+
+typedef bool (*rule_fn)(const struct tw_corr_ctx *x);
+
+int tw_corr_decide(const struct tw_evidence *ev, const struct tw_chain_report *chain,
+                   const struct tw_corr_opts *o, struct tw_verdict *out)
+{
+    static const struct tw_ev_tcp no_tcp; /* read-only stand-in when the flow gave none */
+    /* Rules that need a ClientHello come after rule_no_client_hello. */
+    static const rule_fn rules[] = {
+        rule_tcp_connect,     rule_no_client_hello,     rule_plaintext_server,
+        tw_corr_rule_alerts,  rule_evicted,             rule_no_server_bytes,     tw_corr_rule_no_server_hello,
+        tw_corr_rule_done,    tw_corr_rule_lost,        tw_corr_rule_client_reaction,
+        tw_corr_rule_server_reaction, tw_corr_rule_ended,
+    };
+    if (!ev || !out)
+        return TW_E_USAGE;
+    memset(out, 0, sizeof *out);
+    struct tw_corr_ctx x = {ev, ev->tcp ? ev->tcp : &no_tcp, ev->tls, chain, o, out};
+    out->ev = ev;
+    out->chain = chain;
+    out->outcome = TW_OUTCOME_INCOMPLETE;
+    if (o && o->host && *o->host)
+        out->name = o->host;
+    else if (x.tls && x.tls->ch.present && x.tls->ch.has_sni)
+        out->name = x.tls->ch.sni;
+    out->relevant = rule_relevant(&x);
+    out->handshake_done = tw_corr_handshake_done(x.tls);
+    tw_corr_timing(&x);
+    if (!out->relevant) {
+        tw_corr_incomplete(out, TW_STAGE_NONE, "no ClientHello and not a TLS port");
+        return TW_OK;
+    }
+    if (x.tls && x.tls->ch.present)
+        tw_corr_frame(out, x.tls->ch.frame);
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+        if (rules[i](&x))
+            break;
+    add_warnings(&x);
+    tw_corr_sort_frames(out);
+    return TW_OK;
+}

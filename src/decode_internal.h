@@ -1,0 +1,69 @@
+/* decode_internal.h: what the decode_*.c files share: the per-frame context, the layer entry
+ * points (link -> ethertype -> IP -> TCP, and UDP -> tunnel -> link again) and checksums. */
+#ifndef TLSWHY_DECODE_INTERNAL_H
+#define TLSWHY_DECODE_INTERNAL_H
+
+#include "tlswhy/packet.h"
+
+/* Link types by their DLT_* numbers (as pcap_datalink returns them on Linux), so that decode
+ * never includes pcap.h. */
+enum {
+    TW_DLT_NULL = 0,
+    TW_DLT_EN10MB = 1,
+    TW_DLT_RAW = 12,          /* DLT_RAW on Linux and most systems */
+    TW_DLT_LINKTYPE_RAW = 101, /* LINKTYPE_RAW, as stored in files */
+    TW_DLT_LOOP = 108,
+    TW_DLT_LINUX_SLL = 113,
+    TW_DLT_IPV4 = 228,
+    TW_DLT_IPV6 = 229,
+    TW_DLT_LINUX_SLL2 = 276,
+};
+
+/* Tunnels inside tunnels beyond this are malformed (and counted), so a crafted frame cannot
+ * make us recurse without bound. */
+#define TW_DEC_MAX_TUNNELS 4
+
+/* State of one tw_dec_frame call. The reader each layer gets covers the captured bytes of that
+ * layer; `cut` says how many more bytes of it were on the wire but cut off by the snaplen. */
+struct tw_dec_ctx {
+    const struct tw_frame *f;
+    struct tw_pkt *out;
+    struct tw_dec_stats *st;
+    uint32_t cut;
+    int depth; /* tunnel layers removed so far */
+};
+
+/* Failure helpers: record why (first error wins) and return the code. */
+int tw_dec_malformed(struct tw_rd *r, const char *why);
+int tw_dec_skip(struct tw_rd *r, const char *why); /* TW_E_UNSUPPORTED */
+
+/* Makes r cover exactly the `len` bytes a length field announced, dropping trailing padding;
+ * bytes missing past the capture go into c->cut. Returns TW_OK, or TW_E_MALFORMED (why) when
+ * len is more than the frame held on the wire. */
+int tw_dec_trim(struct tw_dec_ctx *c, struct tw_rd *r, size_t len, const char *why);
+/* A header of `need` bytes is about to be read: TW_OK if captured whole, else malformed, with
+ * `cut_why` when the snaplen cut it and `short_why` when the frame itself is too short. */
+int tw_dec_need(struct tw_dec_ctx *c, struct tw_rd *r, size_t need, const char *short_why,
+                const char *cut_why);
+
+/* Enters one more tunnel layer (VXLAN, GENEVE, GTP-U, IP in IP): TW_OK, or TW_E_MALFORMED
+ * past TW_DEC_MAX_TUNNELS. */
+int tw_dec_tunnel_enter(struct tw_dec_ctx *c, struct tw_rd *r);
+
+/* decode_link.c */
+int tw_dec_link(struct tw_dec_ctx *c, struct tw_rd *r, int linktype);
+int tw_dec_ether(struct tw_dec_ctx *c, struct tw_rd *r);
+int tw_dec_ethertype(struct tw_dec_ctx *c, struct tw_rd *r, uint16_t type);
+/* decode_ip.c: IPv4 or IPv6 after a link layer; `version` 0 means "look at the first nibble". */
+int tw_dec_ip(struct tw_dec_ctx *c, struct tw_rd *r, int version);
+/* decode_tunnel.c: a UDP datagram (header included) inside IP. */
+int tw_dec_udp(struct tw_dec_ctx *c, struct tw_rd *r);
+/* decode_tcp.c: a TCP segment (header included); the IP layer filled out->src/dst. */
+int tw_dec_tcp(struct tw_dec_ctx *c, struct tw_rd *r);
+
+/* Internet checksum (RFC 1071): add n bytes at p to a 32-bit accumulator (an even number of
+ * bytes, except in the last call), then fold to 16 bits. p must come from tw_rd_take. */
+uint64_t tw_dec_csum_add(uint64_t sum, const uint8_t *p, size_t n);
+uint16_t tw_dec_csum_fold(uint64_t sum);
+
+#endif

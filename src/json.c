@@ -1,0 +1,293 @@
+/* json.c: streaming JSON writer (RFC 8259) whose strings survive any byte the wire can carry;
+ * see json.h for the escaping rules. */
+#include "tlswhy/json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "tlswhy/rd.h"
+
+/* Escaped text goes through a small buffer, flushed to a FILE or kept in memory. */
+struct sink {
+    char *buf;
+    size_t cap, len, need; /* need: bytes the whole text takes, even past cap */
+    FILE *f;
+    int err;
+};
+
+static void flush(struct sink *s)
+{
+    if (s->f && s->len) {
+        if (fwrite(s->buf, 1, s->len, s->f) != s->len)
+            s->err = TW_E_IO;
+        s->len = 0;
+    }
+}
+
+/* Writes n bytes (one character or escape) whole or not at all: a memory sink that runs out
+ * of room stops there, so the text is never cut inside an escape. */
+static void put(struct sink *s, const char *p, size_t n)
+{
+    s->need += n;
+    if (s->len + n + 1 > s->cap) {
+        if (!s->f) {
+            s->cap = s->len + 1; /* full: nothing more goes in */
+            return;
+        }
+        flush(s);
+    }
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+}
+
+/* Length of the well-formed UTF-8 sequence at the reader (RFC 3629 §4), or 0. r is a copy:
+ * the caller's position does not move. */
+static size_t utf8_len(struct tw_rd r)
+{
+    uint8_t b0 = tw_rd_u8(&r);
+    size_t n;
+    uint8_t lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+    if (b0 < 0x80)
+        return 1;
+    if (b0 >= 0xc2 && b0 <= 0xdf)
+        n = 2;
+    else if (b0 >= 0xe0 && b0 <= 0xef)
+        n = 3;
+    else if (b0 >= 0xf0 && b0 <= 0xf4)
+        n = 4;
+    else
+        return 0; /* continuation byte, overlong lead (C0, C1) or beyond U+10FFFF (F5..FF) */
+    if (b0 == 0xe0)
+        lo = 0xa0; /* overlong */
+    else if (b0 == 0xed)
+        hi = 0x9f; /* surrogates */
+    else if (b0 == 0xf0)
+        lo = 0x90; /* overlong */
+    else if (b0 == 0xf4)
+        hi = 0x8f; /* beyond U+10FFFF */
+    if (tw_rd_left(&r) < n - 1)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        uint8_t b = tw_rd_u8(&r);
+        if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xbf))
+            return 0;
+    }
+    return n;
+}
+
+static void escape_into(struct sink *s, const void *str, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    struct tw_rd_err e;
+    struct tw_rd r = tw_rd_make(str, n, &e);
+    while (tw_rd_left(&r) > 0) {
+        size_t k = utf8_len(r);
+        if (k > 1) {
+            put(s, (const char *)tw_rd_take(&r, k), k);
+            continue;
+        }
+        uint8_t c = tw_rd_u8(&r);
+        if (c == '"' || c == '\\') {
+            char q[2] = {'\\', (char)c};
+            put(s, q, 2);
+        } else if (c < 0x20 || c >= 0x7f) {
+            /* controls, DEL, and each byte of an ill-formed sequence (k == 0) */
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(s, u, 6);
+        } else {
+            char ch = (char)c;
+            put(s, &ch, 1);
+        }
+    }
+}
+
+size_t tw_json_escape(const void *s, size_t n, char *out, size_t cap)
+{
+    struct sink k = {out, cap, 0, 0, NULL, TW_OK};
+    escape_into(&k, s, n);
+    if (cap)
+        out[k.len] = '\0';
+    return k.need;
+}
+
+void tw_json_init(struct tw_json *j, FILE *f)
+{
+    memset(j, 0, sizeof *j);
+    j->f = f;
+    j->first[0] = true;
+}
+
+/* Comma before every element but the first, none right after a key. */
+static void sep(struct tw_json *j)
+{
+    if (j->after_key) {
+        j->after_key = false;
+        return;
+    }
+    if (!j->first[j->depth] && fputc(',', j->f) == EOF)
+        j->err = TW_E_IO;
+    j->first[j->depth] = false;
+}
+
+static void open_(struct tw_json *j, char c)
+{
+    sep(j);
+    if (j->depth + 1 >= TW_JSON_MAX_DEPTH) {
+        j->err = TW_E_USAGE;
+        return;
+    }
+    if (fputc(c, j->f) == EOF)
+        j->err = TW_E_IO;
+    j->first[++j->depth] = true;
+}
+
+static void close_(struct tw_json *j, char c)
+{
+    if (j->depth == 0) {
+        j->err = TW_E_USAGE;
+        return;
+    }
+    j->depth--;
+    if (fputc(c, j->f) == EOF)
+        j->err = TW_E_IO;
+}
+
+void tw_json_obj_begin(struct tw_json *j)
+{
+    open_(j, '{');
+}
+
+void tw_json_obj_end(struct tw_json *j)
+{
+    close_(j, '}');
+}
+
+void tw_json_arr_begin(struct tw_json *j)
+{
+    open_(j, '[');
+}
+
+void tw_json_arr_end(struct tw_json *j)
+{
+    close_(j, ']');
+}
+
+static void raw_string(struct tw_json *j, const void *s, size_t n)
+{
+    char buf[256];
+    struct sink k = {buf, sizeof buf, 0, 0, j->f, TW_OK};
+    put(&k, "\"", 1);
+    escape_into(&k, s, n);
+    put(&k, "\"", 1);
+    flush(&k);
+    if (k.err)
+        j->err = k.err;
+}
+
+void tw_json_key(struct tw_json *j, const char *key)
+{
+    sep(j);
+    raw_string(j, key, strlen(key));
+    if (fputc(':', j->f) == EOF)
+        j->err = TW_E_IO;
+    j->after_key = true;
+}
+
+void tw_json_strn(struct tw_json *j, const void *s, size_t n)
+{
+    sep(j);
+    raw_string(j, s, n);
+}
+
+void tw_json_str(struct tw_json *j, const char *s)
+{
+    if (!s)
+        tw_json_null(j);
+    else
+        tw_json_strn(j, s, strlen(s));
+}
+
+void tw_json_int(struct tw_json *j, int64_t v)
+{
+    sep(j);
+    if (fprintf(j->f, "%" PRId64, v) < 0)
+        j->err = TW_E_IO;
+}
+
+void tw_json_uint(struct tw_json *j, uint64_t v)
+{
+    sep(j);
+    if (fprintf(j->f, "%" PRIu64, v) < 0)
+        j->err = TW_E_IO;
+}
+
+void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_null)
+{
+    if (!isfinite(v) || (negative_is_null && v < 0)) {
+        tw_json_null(j);
+        return;
+    }
+    sep(j);
+    if (fprintf(j->f, "%.*f", decimals, v) < 0) /* the C locale: tlswhy never calls setlocale */
+        j->err = TW_E_IO;
+}
+
+void tw_json_bool(struct tw_json *j, bool v)
+{
+    sep(j);
+    if (fputs(v ? "true" : "false", j->f) == EOF)
+        j->err = TW_E_IO;
+}
+
+void tw_json_null(struct tw_json *j)
+{
+    sep(j);
+    if (fputs("null", j->f) == EOF)
+        j->err = TW_E_IO;
+}
+
+int tw_json_line_end(struct tw_json *j)
+{
+    if (fputc('\n', j->f) == EOF || fflush(j->f) != 0)
+        j->err = TW_E_IO;
+    j->first[0] = true;
+    j->after_key = false;
+    return j->err;
+}
+
+/* Days since 1970-01-01 -> civil date (H. Hinnant's days_from_civil, inverted), so no libc
+ * time zone can leak in. */
+static void civil(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned doe = (unsigned)(days - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+const char *tw_json_time(int64_t us, char *buf, size_t n)
+{
+    int64_t secs = us / 1000000, frac = us % 1000000;
+    if (frac < 0) {
+        frac += 1000000;
+        secs -= 1;
+    }
+    int64_t days = secs / 86400, sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        days -= 1;
+    }
+    int64_t y;
+    unsigned m, d;
+    civil(days, &y, &m, &d);
+    snprintf(buf, n, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%06uZ", y, m, d,
+             (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
+             (unsigned)frac);
+    return buf;
+}

@@ -1,0 +1,356 @@
+/* report_json.c: --json, JSON Lines: one object per connection, flushed per line. The schema
+ * is docs/json.md; every wire string goes through the escaping writer (json.c). */
+#include "tlswhy/reporters.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlswhy/dissector.h"
+#include "tlswhy/json.h"
+#include "tlswhy/rd.h"
+
+struct jrep {
+    FILE *out;
+};
+
+static void kstr(struct tw_json *j, const char *k, const char *v)
+{
+    tw_json_key(j, k);
+    tw_json_str(j, v);
+}
+
+static void kframe(struct tw_json *j, const char *k, uint64_t frame)
+{
+    tw_json_key(j, k);
+    if (frame)
+        tw_json_uint(j, frame);
+    else
+        tw_json_null(j);
+}
+
+static void ktime(struct tw_json *j, const char *k, bool known, int64_t us)
+{
+    char b[TW_JSON_TIME_LEN];
+    kstr(j, k, known ? tw_json_time(us, b, sizeof b) : NULL);
+}
+
+static void hex16(struct tw_json *j, uint16_t v)
+{
+    char b[8];
+    snprintf(b, sizeof b, "0x%04x", (unsigned)v);
+    tw_json_str(j, b);
+}
+
+/* An IANA name, or "0x1234" when the table does not know the value. */
+static void named(struct tw_json *j, const char *name, uint16_t v)
+{
+    if (name)
+        tw_json_str(j, name);
+    else
+        hex16(j, v);
+}
+
+static void endpoint(struct tw_json *j, const char *k, const struct tw_endpoint *ep)
+{
+    char ip[TW_ENDPOINT_STRLEN];
+    tw_json_key(j, k);
+    tw_json_obj_begin(j);
+    kstr(j, "ip", tw_ip_format(&ep->ip, ip, sizeof ip));
+    tw_json_key(j, "port");
+    tw_json_uint(j, ep->port);
+    tw_json_obj_end(j);
+}
+
+static void alert(struct tw_json *j, const struct tw_alert *a)
+{
+    if (!a) {
+        tw_json_null(j);
+        return;
+    }
+    tw_json_obj_begin(j);
+    kstr(j, "from", a->dir == TW_DIR_C2S ? "client" : "server");
+    kstr(j, "level", !a->visible ? NULL : a->level == 1 ? "warning" : a->level == 2 ? "fatal" : NULL);
+    tw_json_key(j, "code");
+    if (a->visible)
+        tw_json_uint(j, a->desc);
+    else
+        tw_json_null(j);
+    kstr(j, "name", a->visible ? tw_tls_alert_name(a->desc) : NULL);
+    tw_json_key(j, "encrypted");
+    tw_json_bool(j, a->encrypted);
+    kframe(j, "frame", a->frame);
+    tw_json_obj_end(j);
+}
+
+static void cert(struct tw_json *j, const struct tw_cert_summary *s)
+{
+    char nb[TW_JSON_TIME_LEN], na[TW_JSON_TIME_LEN];
+    tw_json_obj_begin(j);
+    tw_json_key(j, "parsed");
+    tw_json_bool(j, s->parsed);
+    kstr(j, "subject_cn", s->parsed ? s->subject_cn : NULL);
+    kstr(j, "subject_dn", s->parsed ? s->subject_dn : NULL);
+    tw_json_key(j, "sans");
+    tw_json_arr_begin(j);
+    for (uint16_t i = 0; s->parsed && i < s->san_count && i < TW_CERT_MAX_SANS; i++)
+        tw_json_str(j, s->sans[i]);
+    tw_json_arr_end(j);
+    kstr(j, "issuer_cn", s->parsed ? s->issuer_cn : NULL);
+    kstr(j, "issuer_dn", s->parsed ? s->issuer_dn : NULL);
+    kstr(j, "serial", s->parsed ? s->serial : NULL);
+    kstr(j, "not_before", s->parsed ? tw_json_time(s->not_before * 1000000, nb, sizeof nb) : NULL);
+    kstr(j, "not_after", s->parsed ? tw_json_time(s->not_after * 1000000, na, sizeof na) : NULL);
+    kstr(j, "key_type", s->parsed ? s->key_type : NULL);
+    tw_json_key(j, "key_bits");
+    if (s->parsed)
+        tw_json_int(j, s->key_bits);
+    else
+        tw_json_null(j);
+    kstr(j, "sig_alg", s->parsed ? s->sig_alg : NULL);
+    kstr(j, "sha256", s->sha256);
+    tw_json_key(j, "self_signed");
+    tw_json_bool(j, s->parsed && s->self_signed);
+    tw_json_key(j, "is_ca");
+    tw_json_bool(j, s->parsed && s->is_ca);
+    tw_json_obj_end(j);
+}
+
+static void certs(struct tw_json *j, const struct tw_chain_report *c)
+{
+    tw_json_key(j, "cert");
+    if (c && c->n > 0 && c->certs)
+        cert(j, &c->certs[0]);
+    else
+        tw_json_null(j);
+    tw_json_key(j, "chain");
+    tw_json_arr_begin(j);
+    for (uint16_t i = 0; c && c->certs && i < c->n; i++)
+        cert(j, &c->certs[i]);
+    tw_json_arr_end(j);
+    tw_json_key(j, "findings");
+    tw_json_arr_begin(j);
+    for (uint16_t i = 0; c && i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++) {
+        tw_json_obj_begin(j);
+        kstr(j, "code", tw_cause_name(c->findings[i].code));
+        tw_json_key(j, "cert_index");
+        tw_json_int(j, c->findings[i].cert_index);
+        kstr(j, "text", c->findings[i].text);
+        tw_json_obj_end(j);
+    }
+    tw_json_arr_end(j);
+}
+
+/* ALPN protocol_name_list, RFC 7301 §3.1: ProtocolName protocol_name_list<2..2^16-1>, each
+ * opaque ProtocolName<1..2^8-1>; the evidence keeps the list body as sent. */
+static void alpn_offered(struct tw_json *j, const struct tw_client_hello *ch)
+{
+    struct tw_rd_err e;
+    size_t len = ch->alpn_len < sizeof ch->alpn ? ch->alpn_len : sizeof ch->alpn;
+    struct tw_rd r = tw_rd_make(ch->alpn, len, &e);
+    tw_json_arr_begin(j);
+    while (tw_rd_left(&r) > 0) {
+        struct tw_rd name = tw_rd_vec(&r, 1);
+        size_t n = tw_rd_left(&name);
+        const uint8_t *p = tw_rd_take(&name, n);
+        if (e.code != TW_OK)
+            break;
+        tw_json_strn(j, p, n);
+    }
+    tw_json_arr_end(j);
+}
+
+static void hello(struct tw_json *j, const struct tw_ev_tls *t)
+{
+    const struct tw_client_hello *ch = t && t->ch.present ? &t->ch : NULL;
+    const struct tw_server_hello *sh = t && t->sh.present && !t->sh.is_hrr ? &t->sh : NULL;
+    kstr(j, "sni", ch && ch->has_sni ? ch->sni : NULL);
+    kstr(j, "alpn", sh && sh->alpn[0] ? sh->alpn : NULL);
+    tw_json_key(j, "alpn_offered");
+    if (ch)
+        alpn_offered(j, ch);
+    else
+        tw_json_null(j);
+    tw_json_key(j, "versions_offered");
+    if (!ch) {
+        tw_json_null(j);
+    } else {
+        tw_json_arr_begin(j);
+        for (uint16_t i = 0; i < ch->versions.n && i < TW_LIST_CAP(ch->versions); i++)
+            named(j, tw_tls_version_name(ch->versions.v[i]), ch->versions.v[i]);
+        if (ch->versions.n == 0)
+            named(j, tw_tls_version_name(ch->legacy_version), ch->legacy_version);
+        tw_json_arr_end(j);
+    }
+    tw_json_key(j, "version");
+    if (sh)
+        named(j, tw_tls_version_name(sh->version), sh->version);
+    else
+        tw_json_null(j);
+    tw_json_key(j, "cipher_suites_offered");
+    if (!ch) {
+        tw_json_null(j);
+    } else {
+        tw_json_arr_begin(j);
+        for (uint16_t i = 0; i < ch->cipher_suites.n && i < TW_LIST_CAP(ch->cipher_suites); i++)
+            hex16(j, ch->cipher_suites.v[i]);
+        tw_json_arr_end(j);
+    }
+    tw_json_key(j, "cipher");
+    if (sh)
+        named(j, tw_tls_suite_name(sh->cipher_suite), sh->cipher_suite);
+    else
+        tw_json_null(j);
+}
+
+static void timing(struct tw_json *j, const struct tw_verdict *v)
+{
+    tw_json_key(j, "timing");
+    tw_json_obj_begin(j);
+    tw_json_key(j, "syn_to_synack_ms");
+    tw_json_num(j, v->syn_to_synack_ms, 3, true);
+    tw_json_key(j, "hello_to_server_hello_ms");
+    tw_json_num(j, v->hello_to_server_hello_ms, 3, true);
+    tw_json_key(j, "handshake_ms");
+    tw_json_num(j, v->handshake_ms, 3, true);
+    tw_json_obj_end(j);
+}
+
+static void timestamps(struct tw_json *j, const struct tw_verdict *v)
+{
+    const struct tw_ev_tcp *c = v->ev->tcp;
+    const struct tw_ev_tls *t = v->ev->tls;
+    tw_json_key(j, "timestamps");
+    tw_json_obj_begin(j);
+    ktime(j, "first", c && c->first_frame, c ? c->first_ts : 0);
+    ktime(j, "last", c && c->last_frame, c ? c->last_ts : 0);
+    ktime(j, "syn", c && c->syn_frame, c ? c->syn_ts : 0);
+    ktime(j, "synack", c && c->synack_frame, c ? c->synack_ts : 0);
+    ktime(j, "client_hello", t && t->ch.present, t ? t->ch.ts_us : 0);
+    ktime(j, "server_hello", t && t->sh.present, t ? t->sh.ts_us : 0);
+    ktime(j, "certificate", t && t->cert.present, t ? t->cert.ts_us : 0);
+    ktime(j, "close", c && c->close_reason, c ? c->close_ts : 0);
+    tw_json_obj_end(j);
+}
+
+static void tcp(struct tw_json *j, const struct tw_ev_tcp *c)
+{
+    static const char *const reasons[] = {NULL, "fin", "rst", "timeout", "evicted", "end", "reused"};
+    tw_json_key(j, "tcp");
+    if (!c) {
+        tw_json_null(j);
+        return;
+    }
+    tw_json_obj_begin(j);
+    tw_json_key(j, "syn_count");
+    tw_json_uint(j, c->syn_count);
+    kframe(j, "syn_frame", c->syn_frame);
+    kframe(j, "synack_frame", c->synack_frame);
+    kframe(j, "client_fin_frame", c->fin_frame[TW_DIR_C2S]);
+    kframe(j, "client_rst_frame", c->rst_frame[TW_DIR_C2S]);
+    kframe(j, "server_fin_frame", c->fin_frame[TW_DIR_S2C]);
+    kframe(j, "server_rst_frame", c->rst_frame[TW_DIR_S2C]);
+    tw_json_key(j, "bytes_c2s");
+    tw_json_uint(j, c->bytes[TW_DIR_C2S]);
+    tw_json_key(j, "bytes_s2c");
+    tw_json_uint(j, c->bytes[TW_DIR_S2C]);
+    tw_json_key(j, "gap_bytes");
+    tw_json_uint(j, c->gap_bytes[0] + c->gap_bytes[1]);
+    tw_json_key(j, "mid_stream");
+    tw_json_bool(j, c->mid_stream);
+    kstr(j, "close", (unsigned)c->close_reason < sizeof reasons / sizeof reasons[0]
+                         ? reasons[c->close_reason]
+                         : NULL);
+    tw_json_obj_end(j);
+}
+
+static void verdict(struct tw_json *j, const struct tw_verdict *v)
+{
+    const struct tw_ev_tls *t = v->ev->tls;
+    tw_json_key(j, "outcome");
+    tw_json_str(j, tw_outcome_name(v->outcome));
+    kstr(j, "cause", v->outcome == TW_OUTCOME_FAILED ? tw_cause_name(v->cause) : NULL);
+    kstr(j, "stage", tw_stage_name(v->stage));
+    kstr(j, "explanation", v->explanation);
+    kstr(j, "incomplete_reason",
+         v->outcome == TW_OUTCOME_INCOMPLETE ? v->incomplete_reason : NULL);
+    tw_json_key(j, "alert");
+    alert(j, v->alert);
+    tw_json_key(j, "alerts");
+    tw_json_arr_begin(j);
+    for (uint16_t i = 0; t && i < t->alert_count && i < TW_MAX_ALERTS; i++)
+        alert(j, &t->alerts[i]);
+    tw_json_arr_end(j);
+    tw_json_key(j, "warnings");
+    tw_json_arr_begin(j);
+    for (uint16_t i = 0; i < v->warning_count; i++)
+        tw_json_str(j, tw_cause_name(v->warnings[i]));
+    tw_json_arr_end(j);
+    tw_json_key(j, "frames");
+    tw_json_arr_begin(j);
+    for (uint16_t i = 0; i < v->frame_count; i++)
+        tw_json_uint(j, v->frames[i]);
+    tw_json_arr_end(j);
+}
+
+static int json_emit(void *self, const struct tw_verdict *v)
+{
+    struct jrep *r = self;
+    struct tw_json j;
+    char ts[TW_JSON_TIME_LEN];
+    if (!v || !v->ev || !v->relevant)
+        return TW_OK;
+    const struct tw_evidence *ev = v->ev;
+    const struct tw_ev_tcp *c = ev->tcp;
+    int64_t first = c && c->first_frame ? c->first_ts : ev->tls ? ev->tls->ch.ts_us : 0;
+    tw_json_init(&j, r->out);
+    tw_json_obj_begin(&j);
+    tw_json_key(&j, "conn");
+    tw_json_uint(&j, ev->conn_id);
+    kstr(&j, "ts", tw_json_time(first, ts, sizeof ts));
+    kframe(&j, "first_frame", c ? c->first_frame : 0);
+    kframe(&j, "last_frame", c ? c->last_frame : 0);
+    endpoint(&j, "client", &ev->client);
+    endpoint(&j, "server", &ev->server);
+    hello(&j, ev->tls);
+    kstr(&j, "name", v->name);
+    verdict(&j, v);
+    certs(&j, v->chain);
+    timing(&j, v);
+    timestamps(&j, v);
+    tcp(&j, c);
+    tw_json_obj_end(&j);
+    return tw_json_line_end(&j);
+}
+
+static int json_begin(void *self, const struct tw_run_info *run)
+{
+    (void)self;
+    (void)run;
+    return TW_OK;
+}
+
+static int json_end(void *self, const struct tw_run_info *run)
+{
+    struct jrep *r = self;
+    (void)run;
+    return fflush(r->out) == 0 ? TW_OK : TW_E_IO;
+}
+
+static void json_free(void *self)
+{
+    free(self);
+}
+
+struct tw_reporter *tw_rep_json_new(FILE *out)
+{
+    struct tw_reporter *r = calloc(1, sizeof *r);
+    struct jrep *s = calloc(1, sizeof *s);
+    if (!r || !s) {
+        free(r);
+        free(s);
+        return NULL;
+    }
+    s->out = out;
+    *r = (struct tw_reporter){s, json_begin, json_emit, json_end, json_free};
+    return r;
+}

@@ -1,0 +1,128 @@
+/* run_conn.c: per-connection consumer. TLS state is allocated at the first payload byte, so a
+ * SYN-only connection (a scan, a flood, a refused port) costs only its flow-table entry. */
+#include "run_conn.h"
+
+#include <stdlib.h>
+
+#include "tlswhy/correlate.h"
+#include "tlswhy/dissector.h"
+#include "tlswhy/flow.h"
+
+struct conn_app {
+    struct tw_ev_tls tls;
+    struct tw_tls_conn *framer;
+};
+
+static struct conn_app *app_of(struct tw_run_conns *r, struct tw_conn *c)
+{
+    struct conn_app *a = tw_conn_app(c);
+    if (a)
+        return a;
+    a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->framer = tw_tls_new(r->lim);
+    if (!a->framer) {
+        free(a);
+        return NULL;
+    }
+    tw_conn_set_app(c, a);
+    return a;
+}
+
+static void evidence_of(struct tw_conn *c, struct conn_app *a, struct tw_evidence *ev)
+{
+    ev->conn_id = tw_conn_id(c);
+    ev->client = *tw_conn_client(c);
+    ev->server = *tw_conn_server(c);
+    ev->tcp = tw_conn_tcp(c);
+    ev->tls = a ? &a->tls : NULL;
+}
+
+static void on_open(void *ctx, struct tw_conn *c, const struct tw_pkt *p)
+{
+    (void)ctx, (void)c, (void)p;
+}
+
+static int on_data(void *ctx, struct tw_conn *c, enum tw_dir d, const uint8_t *data, size_t len,
+                   uint64_t frame, int64_t ts_us)
+{
+    struct conn_app *a = app_of(ctx, c);
+    if (!a)
+        return TW_STREAM_DONE; /* out of memory: stop spending on this connection */
+    struct tw_evidence ev;
+    evidence_of(c, a, &ev);
+    return tw_tls_data(a->framer, &ev, d, data, len, frame, ts_us);
+}
+
+static void on_gap(void *ctx, struct tw_conn *c, enum tw_dir d, uint64_t off, uint64_t len,
+                   uint64_t frame, int64_t ts_us)
+{
+    (void)off;
+    struct conn_app *a = app_of(ctx, c);
+    if (!a)
+        return;
+    struct tw_evidence ev;
+    evidence_of(c, a, &ev);
+    tw_tls_gap(a->framer, &ev, d, len, frame, ts_us);
+}
+
+static void on_event(void *ctx, struct tw_conn *c, const struct tw_tcp_event *e)
+{
+    (void)ctx, (void)c, (void)e; /* the same facts are in the connection's tw_ev_tcp */
+}
+
+/* The chain as the server sent it, judged for the name the client wanted at capture time. */
+static struct tw_chain_report *judge_chain(struct tw_run_conns *r, const struct tw_ev_tls *t)
+{
+    const struct tw_cert_msg *m = &t->cert;
+    if (!m->present || m->kept == 0)
+        return NULL;
+    const uint8_t *der[TW_MAX_CERTS];
+    uint32_t len[TW_MAX_CERTS];
+    for (size_t i = 0; i < m->kept; i++) {
+        der[i] = m->der[i].der;
+        len[i] = m->der[i].len;
+    }
+    const char *name = r->corr.host;
+    if (!name && t->ch.present && t->ch.has_sni)
+        name = t->ch.sni;
+    return tw_cert_analyse(r->certs, der, len, m->kept, name, m->ts_us / 1000000);
+}
+
+static void on_close(void *ctx, struct tw_conn *c)
+{
+    struct tw_run_conns *r = ctx;
+    struct conn_app *a = tw_conn_app(c);
+    struct tw_evidence ev;
+    evidence_of(c, a, &ev);
+    if (a)
+        tw_tls_end(a->framer, &ev);
+    struct tw_chain_report *chain = a ? judge_chain(r, &a->tls) : NULL;
+    struct tw_verdict v;
+    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant) {
+        r->reported++;
+        if (v.outcome == TW_OUTCOME_FAILED)
+            r->failed++;
+        for (size_t i = 0; i < r->rep_count; i++) {
+            int rc = r->reps[i]->emit(r->reps[i]->self, &v);
+            if (rc != TW_OK && r->error == TW_OK)
+                r->error = rc;
+        }
+    }
+    tw_chain_report_free(chain);
+    if (a) {
+        tw_tls_free(a->framer);
+        tw_ev_tls_clear(&a->tls);
+        free(a);
+        tw_conn_set_app(c, NULL);
+    }
+}
+
+const struct tw_stream_ops tw_run_conn_ops = {
+    .on_open = on_open,
+    .on_data = on_data,
+    .on_gap = on_gap,
+    .on_event = on_event,
+    .on_close = on_close,
+};

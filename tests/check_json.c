@@ -1,0 +1,231 @@
+/* check_json.c: the streaming JSON writer: the escape of every byte 0..255, well-formed and
+ * ill-formed UTF-8, structure (commas, nesting), numbers, nulls and UTC timestamps. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "corr_fixture.h"
+#include "tlswhy/json.h"
+
+static char *esc(const void *s, size_t n)
+{
+    static char out[4096];
+    size_t need = tw_json_escape(s, n, out, sizeof out);
+    ck_assert_uint_lt(need, sizeof out);
+    ck_assert_uint_eq(need, strlen(out));
+    return out;
+}
+
+/* A lone byte: ASCII printable stays (but " and \), controls and DEL are \u00XX, and every
+ * byte >= 0x80 alone is ill-formed UTF-8, so \u00XX too. */
+START_TEST(every_single_byte)
+{
+    uint8_t b = (uint8_t)_i;
+    char want[8];
+    if (b == '"')
+        snprintf(want, sizeof want, "\\\"");
+    else if (b == '\\')
+        snprintf(want, sizeof want, "\\\\");
+    else if (b < 0x20 || b >= 0x7f)
+        snprintf(want, sizeof want, "\\u%04x", (unsigned)b);
+    else
+        snprintf(want, sizeof want, "%c", (char)b);
+    ck_assert_str_eq(esc(&b, 1), want);
+}
+END_TEST
+
+/* Decodes our own escapes back to bytes (\u00XX -> one byte): the escape is lossless. */
+static size_t unescape(const char *s, uint8_t *out)
+{
+    size_t n = 0;
+    while (*s) {
+        if (*s != '\\') {
+            out[n++] = (uint8_t)*s++;
+            continue;
+        }
+        s++;
+        if (*s == 'u') {
+            char hex[5] = {s[1], s[2], s[3], s[4], 0};
+            ck_assert(s[1] == '0' && s[2] == '0');
+            out[n++] = (uint8_t)strtoul(hex, NULL, 16);
+            s += 5;
+        } else {
+            out[n++] = (uint8_t)*s++;
+        }
+    }
+    return n;
+}
+
+START_TEST(all_bytes_round_trip)
+{
+    uint8_t in[256], back[256];
+    for (int i = 0; i < 256; i++)
+        in[i] = (uint8_t)i;
+    const char *e = esc(in, sizeof in);
+    for (const char *p = e; *p; p++)
+        ck_assert((uint8_t)*p >= 0x20 && (uint8_t)*p < 0x80); /* all bytes escaped to ASCII */
+    ck_assert_uint_eq(unescape(e, back), 256);
+    ck_assert_mem_eq(in, back, 256);
+}
+END_TEST
+
+START_TEST(valid_utf8_passes_through)
+{
+    static const char s[] = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf "
+                            "\xed\x9f\xbf \xee\x80\x80";
+    ck_assert_str_eq(esc(s, strlen(s)), s);
+}
+END_TEST
+
+START_TEST(ill_formed_utf8_is_escaped_per_byte)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"\xc0\x80", "\\u00c0\\u0080"},                 /* overlong NUL */
+        {"\xc1\xbf", "\\u00c1\\u00bf"},                 /* overlong */
+        {"\xe0\x80\xaf", "\\u00e0\\u0080\\u00af"},      /* overlong 3-byte */
+        {"\xed\xa0\x80", "\\u00ed\\u00a0\\u0080"},      /* surrogate U+D800 */
+        {"\xf0\x8f\xbf\xbf", "\\u00f0\\u008f\\u00bf\\u00bf"}, /* overlong 4-byte */
+        {"\xf4\x90\x80\x80", "\\u00f4\\u0090\\u0080\\u0080"}, /* above U+10FFFF */
+        {"\xf5\x80\x80\x80", "\\u00f5\\u0080\\u0080\\u0080"},
+        {"a\xe2\x82", "a\\u00e2\\u0082"},               /* truncated at the end */
+        {"\xe2\x82z", "\\u00e2\\u0082z"},               /* truncated by ASCII */
+        {"\x80", "\\u0080"},                            /* lone continuation */
+        {"\xc3\xa9\xa9", "\xc3\xa9\\u00a9"},            /* valid, then a stray continuation */
+        {"\xff\xfe", "\\u00ff\\u00fe"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_str_eq(esc(cases[i].in, strlen(cases[i].in)), cases[i].out);
+}
+END_TEST
+
+START_TEST(escape_truncates_safely)
+{
+    char small[8];
+    size_t need = tw_json_escape("\x01\x02\x03", 3, small, sizeof small);
+    ck_assert_uint_eq(need, 18);
+    ck_assert_uint_lt(strlen(small), sizeof small);
+    ck_assert_str_eq(small, "\\u0001");
+    ck_assert_uint_eq(tw_json_escape("abc", 3, NULL, 0), 3);
+}
+END_TEST
+
+static char *run_writer(void (*fn)(struct tw_json *j))
+{
+    static char buf[4096];
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    struct tw_json j;
+    tw_json_init(&j, f);
+    fn(&j);
+    ck_assert_int_eq(tw_json_line_end(&j), TW_OK);
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void structure(struct tw_json *j)
+{
+    tw_json_obj_begin(j);
+    tw_json_key(j, "a");
+    tw_json_int(j, -12);
+    tw_json_key(j, "b");
+    tw_json_arr_begin(j);
+    tw_json_bool(j, true);
+    tw_json_null(j);
+    tw_json_str(j, "x\"y");
+    tw_json_arr_begin(j);
+    tw_json_arr_end(j);
+    tw_json_uint(j, 18446744073709551615ull);
+    tw_json_arr_end(j);
+    tw_json_key(j, "c\n");
+    tw_json_obj_begin(j);
+    tw_json_key(j, "ms");
+    tw_json_num(j, 1.5, 3, true);
+    tw_json_key(j, "neg");
+    tw_json_num(j, -1.0, 3, true);
+    tw_json_key(j, "nan");
+    tw_json_num(j, 0.0 / 0.0, 3, false);
+    tw_json_key(j, "nul");
+    tw_json_strn(j, "a\0b", 3);
+    tw_json_key(j, "none");
+    tw_json_str(j, NULL);
+    tw_json_obj_end(j);
+    tw_json_obj_end(j);
+}
+
+START_TEST(writer_structure)
+{
+    const char *out = run_writer(structure);
+    ck_assert_str_eq(out, "{\"a\":-12,\"b\":[true,null,\"x\\\"y\",[],18446744073709551615],"
+                          "\"c\\u000a\":{\"ms\":1.500,\"neg\":null,\"nan\":null,"
+                          "\"nul\":\"a\\u0000b\",\"none\":null}}\n");
+    ck_assert(fx_json_line_valid(out));
+}
+END_TEST
+
+static void all_bytes_value(struct tw_json *j)
+{
+    uint8_t in[256];
+    for (int i = 0; i < 256; i++)
+        in[i] = (uint8_t)i;
+    tw_json_obj_begin(j);
+    tw_json_key(j, "s");
+    tw_json_strn(j, in, sizeof in);
+    tw_json_obj_end(j);
+}
+
+START_TEST(all_bytes_make_valid_json)
+{
+    ck_assert(fx_json_line_valid(run_writer(all_bytes_value)));
+    ck_assert(!fx_json_line_valid("{\"s\":\"a\x01\"}\n")); /* the checker itself can fail */
+    ck_assert(!fx_json_line_valid("{\"s\":1,}\n"));
+}
+END_TEST
+
+static void too_deep(struct tw_json *j)
+{
+    for (int i = 0; i < TW_JSON_MAX_DEPTH + 2; i++)
+        tw_json_arr_begin(j);
+    ck_assert_int_eq(j->err, TW_E_USAGE);
+    j->err = TW_OK;
+}
+
+START_TEST(nesting_is_bounded)
+{
+    run_writer(too_deep);
+}
+END_TEST
+
+START_TEST(utc_timestamps)
+{
+    char b[TW_JSON_TIME_LEN];
+    ck_assert_str_eq(tw_json_time(0, b, sizeof b), "1970-01-01T00:00:00.000000Z");
+    ck_assert_str_eq(tw_json_time(FX_T0 + 123456, b, sizeof b), "2026-11-21T01:00:00.123456Z");
+    ck_assert_str_eq(tw_json_time(-1, b, sizeof b), "1969-12-31T23:59:59.999999Z");
+    /* 2024-02-29T23:59:59.5Z: a leap day */
+    ck_assert_str_eq(tw_json_time(1709251199500000LL, b, sizeof b), "2024-02-29T23:59:59.500000Z");
+    ck_assert_str_eq(tw_json_time(4102444800LL * 1000000, b, sizeof b),
+                     "2100-01-01T00:00:00.000000Z");
+}
+END_TEST
+
+Suite *tw_json_suite(void)
+{
+    Suite *s = suite_create("json");
+    TCase *tc = tcase_create("writer");
+    tcase_add_loop_test(tc, every_single_byte, 0, 256);
+    tcase_add_test(tc, all_bytes_round_trip);
+    tcase_add_test(tc, valid_utf8_passes_through);
+    tcase_add_test(tc, ill_formed_utf8_is_escaped_per_byte);
+    tcase_add_test(tc, escape_truncates_safely);
+    tcase_add_test(tc, writer_structure);
+    tcase_add_test(tc, all_bytes_make_valid_json);
+    tcase_add_test(tc, nesting_is_bounded);
+    tcase_add_test(tc, utc_timestamps);
+    suite_add_tcase(s, tc);
+    return s;
+}
