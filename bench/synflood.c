@@ -66,8 +66,8 @@ int main(int argc, char **argv)
     printf("table memory peak %" PRIu64 " bytes = %.1f bytes per tracked connection\n",
            st->mem_peak, (double)st->mem_peak / (double)cap);
     printf("peak RSS %ld KiB (grew %ld KiB during the flood)\n", rss, rss - rss0);
-    printf("%.0f SYNs/s\n", (double)flood / ((double)(b.tv_sec - a.tv_sec) +
-                                             (double)(b.tv_nsec - a.tv_nsec) / 1e9));
+    printf("%.0f SYNs/s\n",
+           (double)flood / ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9));
     tw_flow_finish(t);
     tw_flow_free(t);
     return st->evicted == flood - cap ? 0 : 1;

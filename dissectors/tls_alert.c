@@ -17,9 +17,13 @@ int tw_tls_alert(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidence *
         if (level != 1 && level != 2)
             tw_rd_fail(m, TW_E_MALFORMED, "alert level not warning(1) or fatal(2)");
         if (n < TW_MAX_ALERTS)
-            a[n++] = (struct tw_alert){.frame = msg->last_frame, .ts_us = msg->ts_us,
-                                       .dir = (uint8_t)msg->dir, .level = level, .desc = desc,
-                                       .encrypted = msg->decrypted, .visible = true,
+            a[n++] = (struct tw_alert){.frame = msg->last_frame,
+                                       .ts_us = msg->ts_us,
+                                       .dir = (uint8_t)msg->dir,
+                                       .level = level,
+                                       .desc = desc,
+                                       .encrypted = msg->decrypted,
+                                       .visible = true,
                                        .record_len = (uint16_t)msg->len};
     }
     if (!tw_rd_ok(m))

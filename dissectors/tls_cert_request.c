@@ -26,7 +26,8 @@ int tw_tls_cert_request(struct tw_rd *m, const struct tw_msg *msg, struct tw_evi
         struct tw_rd exts = tw_rd_vec(m, 2);
         if (tw_rd_ok(m) && tw_rd_left(&exts) < 2)
             tw_rd_fail(m, TW_E_MALFORMED, "CertificateRequest without extensions");
-        tw_tls_ext_walk(exts, req_ext, NULL);
+        struct tw_rd_err inner = {.code = TW_OK};
+        tw_tls_ext_walk(exts, req_ext, NULL, &inner);
     } else {
         struct tw_rd types = tw_rd_vec(m, 1);
         if (tw_rd_ok(m) && tw_rd_left(&types) == 0)

@@ -66,8 +66,8 @@ int tw_tls_certificate(struct tw_rd *m, const struct tw_msg *msg, struct tw_evid
     cm->count = count;
     if (msg->dir != TW_DIR_S2C)
         return TW_OK; /* the client's chain is counted, not kept */
-    size_t max = msg->lim && msg->lim->max_certs < TW_MAX_CERTS ? msg->lim->max_certs
-                                                                : TW_MAX_CERTS;
+    size_t max =
+        msg->lim && msg->lim->max_certs < TW_MAX_CERTS ? msg->lim->max_certs : TW_MAX_CERTS;
     size_t max_der = msg->lim ? msg->lim->max_cert_der : SIZE_MAX;
     for (size_t i = 0; i < f.n && cm->kept < max; i++) {
         if (f.len[i] > max_der)

@@ -6,16 +6,16 @@
 #include <string.h>
 
 /* Copies a <1|2>-byte-length list of uint16 or uint8 values into a TW_LIST. */
-#define READ_LIST16(r, list)                                                                    \
-    do {                                                                                       \
-        while (tw_rd_left(r) >= 2)                                                             \
-            TW_LIST_PUSH(list, tw_rd_u16(r));                                                  \
-        tw_rd_end(r);                                                                          \
+#define READ_LIST16(r, list)                                                                       \
+    do {                                                                                           \
+        while (tw_rd_left(r) >= 2)                                                                 \
+            TW_LIST_PUSH(list, tw_rd_u16(r));                                                      \
+        tw_rd_end(r);                                                                              \
     } while (0)
-#define READ_LIST8(r, list)                                                                     \
-    do {                                                                                       \
-        while (tw_rd_left(r) > 0)                                                              \
-            TW_LIST_PUSH(list, tw_rd_u8(r));                                                   \
+#define READ_LIST8(r, list)                                                                        \
+    do {                                                                                           \
+        while (tw_rd_left(r) > 0)                                                                  \
+            TW_LIST_PUSH(list, tw_rd_u8(r));                                                       \
     } while (0)
 
 /* struct { NameType name_type; opaque HostName<1..2^16-1>; } ServerName;   (0 = host_name)
@@ -155,14 +155,13 @@ static void client_ext(uint16_t type, struct tw_rd *b, void *ctx)
     }
 }
 
-static int commit(struct tw_evidence *ev, const struct tw_client_hello *ch)
+static void commit(struct tw_evidence *ev, const struct tw_client_hello *ch)
 {
     struct tw_ev_tls *x = ev->tls;
     if (!x->ch.present)
         x->ch = *ch;
     else if (!x->ch2.present)
         x->ch2 = *ch; /* after a HelloRetryRequest (or a renegotiation) */
-    return TW_OK;
 }
 
 /* struct {
@@ -177,13 +176,16 @@ int tw_tls_client_hello(struct tw_rd *m, const struct tw_msg *msg, struct tw_evi
 {
     static const struct tw_client_hello zero;
     struct tw_client_hello ch = zero;
+    struct tw_rd_err inner = {.code = TW_OK};
     struct tw_rd v;
     ch.present = true;
     ch.frame = msg->last_frame;
     ch.ts_us = msg->ts_us;
     ch.record_version = msg->record_version;
     ch.legacy_version = tw_rd_u16(m);
-    tw_rd_skip(m, 32); /* random */
+    const uint8_t *random = tw_rd_take(m, 32);
+    if (random)
+        memcpy(ch.random, random, 32);
     v = tw_rd_vec(m, 1);
     ch.session_id_len = (uint8_t)tw_rd_left(&v);
     if (tw_rd_left(&v) > 32)
@@ -197,11 +199,14 @@ int tw_tls_client_hello(struct tw_rd *m, const struct tw_msg *msg, struct tw_evi
     if (tw_rd_ok(m) && ch.compression_count == 0)
         tw_rd_fail(&v, TW_E_MALFORMED, "no compression methods");
     if (tw_rd_left(m) > 0)
-        tw_tls_ext_walk(tw_rd_vec(m, 2), client_ext, &ch);
+        tw_tls_ext_walk(tw_rd_vec(m, 2), client_ext, &ch, &inner);
     tw_rd_end(m);
     if (!tw_rd_ok(m))
         return tw_tls_ev_malformed(ev, msg, "client_hello", m->err);
-    return commit(ev, &ch);
+    commit(ev, &ch);
+    if (inner.code != TW_OK) /* kept, but the peer may well have refused it */
+        return tw_tls_ev_malformed(ev, msg, "client_hello extension", &inner);
+    return TW_OK;
 }
 
 /* SSLv2-compatible ClientHello (RFC 5246 §E.2), after the 2-byte record header:
@@ -237,9 +242,12 @@ int tw_tls_client_hello_v2(struct tw_rd *m, const struct tw_msg *msg, struct tw_
     }
     ch.session_id_len = (uint8_t)(sid_len > 255 ? 255 : sid_len);
     tw_rd_skip(m, sid_len);
-    tw_rd_skip(m, chal_len);
+    const uint8_t *challenge = tw_rd_take(m, chal_len);
+    if (challenge && chal_len <= 32) /* RFC 5246 §E.2: right-aligned in the 32-byte random */
+        memcpy(ch.random + 32 - chal_len, challenge, chal_len);
     tw_rd_end(m);
     if (!tw_rd_ok(m))
         return tw_tls_ev_malformed(ev, msg, "client_hello_v2", m->err);
-    return commit(ev, &ch);
+    commit(ev, &ch);
+    return TW_OK;
 }

@@ -14,7 +14,7 @@ struct tw_tls_side {
     bool resync;    /* after a gap or bad header: wait for a plausible record header */
     bool encrypted; /* records from this side are ciphertext */
     bool done;
-    bool gap_seen;  /* stop keeping first bytes: they would not be contiguous */
+    bool gap_seen; /* stop keeping first bytes: they would not be contiguous */
     uint8_t hdr[5];
     uint8_t hdr_len;
     bool in_body;
@@ -25,10 +25,10 @@ struct tw_tls_side {
     uint64_t rec_frame; /* frame of the record's first byte */
     uint8_t *buf;       /* body of a partial record, grown as needed, <= max_record_buf */
     size_t cap;
-    uint64_t consumed;     /* stream bytes seen */
-    uint32_t enc13;        /* TLS 1.3 application_data records sent */
-    uint64_t enc13_frame;  /* frame of the first of them */
-    uint64_t last_frame;   /* the last record, for the close-time alert heuristic */
+    uint64_t consumed;    /* stream bytes seen */
+    uint32_t enc13;       /* TLS 1.3 application_data records sent */
+    uint64_t enc13_frame; /* frame of the first of them */
+    uint64_t last_frame;  /* the last record, for the close-time alert heuristic */
     int64_t last_ts;
     uint32_t last_len;
     uint8_t last_class;

@@ -4,10 +4,14 @@
 #include "tls_conn.h"
 
 void tw_tls_enc_alert(struct tw_evidence *ev, enum tw_dir d, uint64_t frame, int64_t ts_us,
-                       uint32_t len, bool probable)
+                      uint32_t len, bool probable)
 {
-    struct tw_alert a = {.frame = frame, .ts_us = ts_us, .dir = (uint8_t)d, .encrypted = true,
-                         .visible = false, .probable = probable,
+    struct tw_alert a = {.frame = frame,
+                         .ts_us = ts_us,
+                         .dir = (uint8_t)d,
+                         .encrypted = true,
+                         .visible = false,
+                         .probable = probable,
                          .record_len = len > UINT16_MAX ? UINT16_MAX : (uint16_t)len};
     tw_tls_ev_alert(ev, &a);
 }
@@ -23,8 +27,8 @@ void tw_tls_enc_hs(struct tw_evidence *ev, enum tw_dir d, uint64_t frame, int64_
         tw_tls_ev_step(ev, frame, ts_us, d, TW_STEP_ENC_HANDSHAKE, 0, len);
 }
 
-static void app_data(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
-                     uint64_t frame, int64_t ts_us, uint32_t len)
+static void app_data(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, uint64_t frame,
+                     int64_t ts_us, uint32_t len)
 {
     struct tw_dir_tls *dt = &ev->tls->d[d];
     if (dt->app_records++ == 0) {
@@ -81,6 +85,8 @@ bool tw_tls_compat_ccs(const struct tw_tls_conn *t, const struct tw_evidence *ev
         return tw_tls_is_13(x->sh.version);
     if (x->hrr.present)
         return true;
+    if (x->client_kx_frame != 0)
+        return false; /* a ClientKeyExchange: TLS <= 1.2 even if the ServerHello was lost */
     if (d == TW_DIR_C2S)
         for (size_t i = 0; i < x->ch.versions.n; i++)
             if (tw_tls_is_13(x->ch.versions.v[i]))
@@ -118,4 +124,3 @@ void tw_tls_reclassify_last(struct tw_tls_conn *t, struct tw_evidence *ev, enum 
     s->last_class = TW_RC_ALERT;
     tw_tls_enc_alert(ev, d, s->last_frame, s->last_ts, s->last_len, true);
 }
-

@@ -56,7 +56,7 @@ static int reserve(struct tw_tls_hs *h, size_t n)
 /* Handshake header complete: decide between buffering and skipping (over the cap). The
  * 3-byte length is checked against the cap BEFORE anything is reserved. */
 static void start_body(struct tw_tls_hs *h, struct tw_evidence *ev, const struct tw_limits *lim,
-                      enum tw_dir d, uint64_t frame, int64_t ts_us)
+                       enum tw_dir d, uint64_t frame, int64_t ts_us)
 {
     struct tw_rd_err e;
     struct tw_rd r = tw_rd_make(h->hdr, sizeof h->hdr, &e);

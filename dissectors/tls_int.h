@@ -6,15 +6,19 @@
 #include "tlswhy/dissector.h"
 
 /* Every dissector in dissectors.def, declared once so a wrong signature fails to compile. */
-#define TW_DISSECTOR(name, ct, hs, fn) int fn(struct tw_rd *m, const struct tw_msg *msg, \
-                                               struct tw_evidence *ev);
+#define TW_DISSECTOR(name, ct, hs, fn)                                                             \
+    int fn(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidence *ev);
 #include "dissectors.def"
 #undef TW_DISSECTOR
 
 /* Calls fn for each extension of an extensions block (already cut by tw_rd_vec): type and a
- * reader over its body. Stops at the first error (shared with the caller's reader). */
+ * reader over its body. The extension framing (type, length) shares the caller's error, so a
+ * bad length makes the whole message malformed. Each body gets a reader of its own: an error
+ * inside one extension (say an odd supported_groups length) is recorded in *inner (the first
+ * one, with its offset from the message start) and the walk goes on, so the message's other
+ * facts are kept, as Wireshark does. */
 typedef void (*tw_tls_ext_fn)(uint16_t type, struct tw_rd *body, void *ctx);
-void tw_tls_ext_walk(struct tw_rd exts, tw_tls_ext_fn fn, void *ctx);
+void tw_tls_ext_walk(struct tw_rd exts, tw_tls_ext_fn fn, void *ctx, struct tw_rd_err *inner);
 
 /* Appends one ladder step (counts it in steps_dropped when the ladder is full). */
 void tw_tls_ev_step(struct tw_evidence *ev, uint64_t frame, int64_t ts_us, enum tw_dir dir,
@@ -48,12 +52,12 @@ bool tw_tls_is_13(uint16_t version);
  * records and several messages per record. A partial message is buffered up to
  * lim->max_hs_msg; a longer one is skipped and recorded as a limit fact. */
 struct tw_tls_hs {
-    uint8_t hdr[4];       /* msg_type + uint24 length, as far as seen */
+    uint8_t hdr[4]; /* msg_type + uint24 length, as far as seen */
     uint8_t hdr_len;
-    uint32_t msg_len;     /* body length from the header */
-    uint32_t got;         /* body bytes buffered */
-    uint32_t skip;        /* body bytes of an over-cap message still to skip */
-    uint8_t *buf;         /* body of a partial message; grown as needed, capped */
+    uint32_t msg_len; /* body length from the header */
+    uint32_t got;     /* body bytes buffered */
+    uint32_t skip;    /* body bytes of an over-cap message still to skip */
+    uint8_t *buf;     /* body of a partial message; grown as needed, capped */
     size_t cap;
     uint64_t first_frame; /* frame of the message's first byte */
     uint16_t rec_version;

@@ -38,8 +38,7 @@ static bool suite_has(const struct tw_evidence *ev, const char *kx)
  * then, unless anonymous: TLS 1.2: SignatureAndHashAlgorithm algorithm (uint16);
  *                         all versions: opaque signature<0..2^16-1>.
  * Other exchanges (PSK hints, RSA export) are only recorded by frame. */
-int tw_tls_server_key_exchange(struct tw_rd *m, const struct tw_msg *msg,
-                               struct tw_evidence *ev)
+int tw_tls_server_key_exchange(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidence *ev)
 {
     uint16_t group = 0, dh_bits = 0, sig_alg = 0;
     bool tls12 = ev->tls->sh.present && ev->tls->sh.version == 0x0303;
@@ -97,8 +96,7 @@ int tw_tls_server_hello_done(struct tw_rd *m, const struct tw_msg *msg, struct t
 /* struct { select (KeyExchangeAlgorithm) { case rsa: EncryptedPreMasterSecret;
  *     case dhe_*: ClientDiffieHellmanPublic; case ec_diffie_hellman: ClientECDiffieHellmanPublic;
  * } exchange_keys; } ClientKeyExchange;   opaque to us: only its presence matters. */
-int tw_tls_client_key_exchange(struct tw_rd *m, const struct tw_msg *msg,
-                               struct tw_evidence *ev)
+int tw_tls_client_key_exchange(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidence *ev)
 {
     if (tw_rd_left(m) == 0)
         tw_rd_fail(m, TW_E_MALFORMED, "empty ClientKeyExchange");

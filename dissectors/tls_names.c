@@ -32,14 +32,12 @@ static const char *find(const struct name16 *t, size_t n, uint16_t code)
 
 /* TLS 1.3 drafts 0x7f00 + n; the names are static so the table spells them out. */
 static const char *const drafts[] = {
-    "TLSv1.3-draft0",  "TLSv1.3-draft1",  "TLSv1.3-draft2",  "TLSv1.3-draft3",
-    "TLSv1.3-draft4",  "TLSv1.3-draft5",  "TLSv1.3-draft6",  "TLSv1.3-draft7",
-    "TLSv1.3-draft8",  "TLSv1.3-draft9",  "TLSv1.3-draft10", "TLSv1.3-draft11",
-    "TLSv1.3-draft12", "TLSv1.3-draft13", "TLSv1.3-draft14", "TLSv1.3-draft15",
-    "TLSv1.3-draft16", "TLSv1.3-draft17", "TLSv1.3-draft18", "TLSv1.3-draft19",
-    "TLSv1.3-draft20", "TLSv1.3-draft21", "TLSv1.3-draft22", "TLSv1.3-draft23",
-    "TLSv1.3-draft24", "TLSv1.3-draft25", "TLSv1.3-draft26", "TLSv1.3-draft27",
-    "TLSv1.3-draft28",
+    "TLSv1.3-draft0",  "TLSv1.3-draft1",  "TLSv1.3-draft2",  "TLSv1.3-draft3",  "TLSv1.3-draft4",
+    "TLSv1.3-draft5",  "TLSv1.3-draft6",  "TLSv1.3-draft7",  "TLSv1.3-draft8",  "TLSv1.3-draft9",
+    "TLSv1.3-draft10", "TLSv1.3-draft11", "TLSv1.3-draft12", "TLSv1.3-draft13", "TLSv1.3-draft14",
+    "TLSv1.3-draft15", "TLSv1.3-draft16", "TLSv1.3-draft17", "TLSv1.3-draft18", "TLSv1.3-draft19",
+    "TLSv1.3-draft20", "TLSv1.3-draft21", "TLSv1.3-draft22", "TLSv1.3-draft23", "TLSv1.3-draft24",
+    "TLSv1.3-draft25", "TLSv1.3-draft26", "TLSv1.3-draft27", "TLSv1.3-draft28",
 };
 
 const char *tw_tls_version_name(uint16_t v)

@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const char *const http_methods[] = {
-    "GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ",
-    "PRI * HTTP/2",
+    "GET ",     "POST ",    "HEAD ",  "PUT ",   "DELETE ",
+    "OPTIONS ", "CONNECT ", "PATCH ", "TRACE ", "PRI * HTTP/2",
 };
 
 /* 1: p[0..n) starts with s; 0: it cannot; -1: too short to tell yet. */
@@ -22,7 +22,8 @@ static int starts(const uint8_t *p, size_t n, const char *s)
 
 /* TLSPlaintext header: ContentType type (20..24); ProtocolVersion legacy_record_version
  * (3,0..4); uint16 length. SSLv2 (2-byte header, MSB set): uint16 0x8000|length;
- * uint8 msg_type (1 = CLIENT-HELLO); uint16 version (0x0002 or 3,x). */
+ * uint8 msg_type (1 = CLIENT-HELLO); uint16 version (0x0002 or 3,x); or msg_type 4
+ * (SERVER-HELLO), uint8 session_id_hit, uint8 certificate_type, uint16 version (0x0002). */
 static enum tw_probe_kind tls_or_v2(const uint8_t *p, size_t n, bool *maybe)
 {
     struct tw_rd_err e;
@@ -37,13 +38,16 @@ static enum tw_probe_kind tls_or_v2(const uint8_t *p, size_t n, bool *maybe)
         if (b1 == 3 && b2 <= 4)
             return TW_PROBE_TLS;
     }
-    if (b0 & 0x80) {
-        if (n < 5) {
-            *maybe = n < 3 || b2 == 1;
+    if (b0 & 0x80) { /* CLIENT-HELLO: version next; SERVER-HELLO (4): 2 bytes, then version */
+        size_t need = b2 == 4 ? 7 : 5;
+        if (n < need) {
+            *maybe = n < 3 || b2 == 1 || b2 == 4;
             return TW_PROBE_NONE;
         }
+        if (b2 == 4)
+            tw_rd_skip(&r, 2); /* session_id_hit, certificate_type */
         uint16_t ver = tw_rd_u16(&r);
-        if (b2 == 1 && (ver == 0x0002 || (ver >> 8) == 3))
+        if ((b2 == 1 && (ver == 0x0002 || (ver >> 8) == 3)) || (b2 == 4 && ver == 0x0002))
             return TW_PROBE_SSLV2;
     }
     return TW_PROBE_NONE;

@@ -34,8 +34,8 @@ static int handshake_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum 
                             const uint8_t *body, uint64_t frame, int64_t ts_us)
 {
     struct tw_tls_side *s = &t->s[d];
-    int rc = tw_tls_hs_feed(&s->hs, ev, t->lim, d, body, s->len, s->ver, s->rec_frame, frame,
-                            ts_us);
+    int rc =
+        tw_tls_hs_feed(&s->hs, ev, t->lim, d, body, s->len, s->ver, s->rec_frame, frame, ts_us);
     const struct tw_ev_tls *x = ev->tls;
     if (!t->tls13 && x->sh.present && tw_tls_is_13(x->sh.version)) {
         t->tls13 = true;
@@ -48,9 +48,14 @@ static uint8_t ccs_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw
                           const uint8_t *body, uint64_t frame, int64_t ts_us)
 {
     struct tw_tls_side *s = &t->s[d];
-    struct tw_msg msg = {.dir = d, .content_type = TW_CT_CHANGE_CIPHER_SPEC,
-                         .record_version = s->ver, .first_frame = s->rec_frame,
-                         .last_frame = frame, .ts_us = ts_us, .len = s->len, .lim = t->lim};
+    struct tw_msg msg = {.dir = d,
+                         .content_type = TW_CT_CHANGE_CIPHER_SPEC,
+                         .record_version = s->ver,
+                         .first_frame = s->rec_frame,
+                         .last_frame = frame,
+                         .ts_us = ts_us,
+                         .len = s->len,
+                         .lim = t->lim};
     (void)tw_tls_dispatch(ev, &msg, body);
     if (!tw_tls_compat_ccs(t, ev, d))
         s->encrypted = true;
@@ -65,16 +70,21 @@ static uint8_t alert_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum 
         tw_tls_enc_alert(ev, d, frame, ts_us, s->len, false);
         return TW_RC_ALERT;
     }
-    struct tw_msg msg = {.dir = d, .content_type = TW_CT_ALERT, .record_version = s->ver,
-                         .first_frame = s->rec_frame, .last_frame = frame, .ts_us = ts_us,
-                         .len = s->len, .lim = t->lim};
+    struct tw_msg msg = {.dir = d,
+                         .content_type = TW_CT_ALERT,
+                         .record_version = s->ver,
+                         .first_frame = s->rec_frame,
+                         .last_frame = frame,
+                         .ts_us = ts_us,
+                         .len = s->len,
+                         .lim = t->lim};
     (void)tw_tls_dispatch(ev, &msg, body);
     return TW_RC_ALERT;
 }
 
 /* One whole record; body is NULL when it was not kept (ciphertext). */
-static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
-                  const uint8_t *body, uint64_t frame, int64_t ts_us)
+static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, const uint8_t *body,
+                  uint64_t frame, int64_t ts_us)
 {
     struct tw_tls_side *s = &t->s[d];
     struct tw_ev_tls *x = ev->tls;
@@ -86,16 +96,22 @@ static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
     dt->records++;
     if (s->ver >= 0x0300 && s->ver <= 0x0304 && s->ver > x->version_seen)
         x->version_seen = s->ver;
-    bool plaintext_ccs_or_alert = s->ct == TW_CT_CHANGE_CIPHER_SPEC ||
-                                  (s->ct == TW_CT_ALERT && body);
+    bool plaintext_ccs_or_alert =
+        s->ct == TW_CT_CHANGE_CIPHER_SPEC || (s->ct == TW_CT_ALERT && body);
     if (s->encrypted && dt->encrypted_from == 0 && !plaintext_ccs_or_alert &&
         !(t->tls13 && s->ct == TW_CT_HANDSHAKE))
         dt->encrypted_from = s->rec_frame;
     switch (s->ct) {
     case 0: { /* SSLv2-compatible ClientHello */
-        struct tw_msg msg = {.dir = d, .content_type = 0, .hs_type = TW_HS_CLIENT_HELLO,
-                             .record_version = 0x0002, .first_frame = s->rec_frame,
-                             .last_frame = frame, .ts_us = ts_us, .len = s->len, .lim = t->lim};
+        struct tw_msg msg = {.dir = d,
+                             .content_type = 0,
+                             .hs_type = TW_HS_CLIENT_HELLO,
+                             .record_version = 0x0002,
+                             .first_frame = s->rec_frame,
+                             .last_frame = frame,
+                             .ts_us = ts_us,
+                             .len = s->len,
+                             .lim = t->lim};
         tw_tls_ev_step(ev, frame, ts_us, d, TW_STEP_HANDSHAKE, TW_HS_CLIENT_HELLO, s->len);
         (void)tw_tls_dispatch(ev, &msg, body);
         s->v2 = false;
@@ -118,8 +134,10 @@ static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
     case TW_CT_APPLICATION_DATA:
         cls = tw_tls_app_record(t, ev, d, frame, ts_us, s->len);
         break;
-    default:
+    case TW_CT_HEARTBEAT:
         dt->heartbeat_records++;
+        break;
+    default: /* a record over max_record_buf: counted in records only */
         break;
     }
     s->last_frame = frame;
@@ -171,6 +189,22 @@ static const char *parse_header(struct tw_tls_side *s)
     if (s->len > REC_MAX)
         return "record longer than 2^14+2048";
     return NULL;
+}
+
+/* Does a chunk of a plaintext direction start a TLS hello (ClientHello from the client,
+ * ServerHello from the server)? That is how STARTTLS, HTTP CONNECT and SOCKS hand over. */
+static bool starts_hello(const uint8_t *p, size_t n, enum tw_dir d)
+{
+    struct tw_tls_side probe = {.hdr_len = 5};
+    if (n < 6)
+        return false;
+    memcpy(probe.hdr, p, 5);
+    struct tw_rd_err e;
+    struct tw_rd r = tw_rd_make(p, n, &e);
+    tw_rd_skip(&r, 5);
+    uint8_t hs = tw_rd_u8(&r);
+    return parse_header(&probe) == NULL && probe.ct == TW_CT_HANDSHAKE &&
+           hs == (d == TW_DIR_C2S ? TW_HS_CLIENT_HELLO : TW_HS_SERVER_HELLO);
 }
 
 /* Could p start a TLS record? Used to resume framing after a gap. */
@@ -292,14 +326,24 @@ static size_t keep_first(struct tw_evidence *ev, enum tw_dir d, const uint8_t *d
 
 /* Classifies the kept first bytes once there are enough. Returns true when they are TLS and
  * the framer should run from now on. */
-static bool probe(struct tw_tls_side *s, struct tw_evidence *ev, enum tw_dir d, int64_t ts_us)
+static bool probe(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, int64_t ts_us)
 {
+    struct tw_tls_side *s = &t->s[d];
     struct tw_probe *pr = &ev->tls->d[d].probe;
     enum tw_probe_kind kind = tw_tls_probe_kind(pr->first, pr->len);
     if (kind == TW_PROBE_NONE && pr->len < TW_FIRST_BYTES)
         return false;
     s->decided = true;
     pr->kind = kind == TW_PROBE_NONE ? TW_PROBE_OTHER : kind;
+    if (pr->kind == TW_PROBE_SSLV2 && d == TW_DIR_S2C) {
+        /* The server speaks SSLv2 itself: nothing after the hellos is TLS in either direction
+         * (the probe kind is the fact); stop framing the client too. */
+        struct tw_tls_side *c = &t->s[TW_DIR_C2S];
+        c->framing = false;
+        c->decided = true;
+        tw_tls_ev_step(ev, pr->frame, ts_us, d, TW_STEP_PLAINTEXT, (uint8_t)pr->kind, pr->len);
+        return false;
+    }
     if (pr->kind == TW_PROBE_TLS || pr->kind == TW_PROBE_SSLV2) {
         s->framing = true;
         s->v2 = pr->kind == TW_PROBE_SSLV2;
@@ -321,13 +365,25 @@ int tw_tls_data(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, co
         return TW_STREAM_MORE;
     s->consumed += len;
     size_t held = s->gap_seen ? 0 : keep_first(ev, d, data, len, frame);
-    if (!s->framing) {
-        if (s->decided || !probe(s, ev, d, ts_us))
+    if (!s->framing && s->decided) {
+        if (!starts_hello(data, len, d))
             return TW_STREAM_MORE;
+        s->framing = true;
+        held = 0;
+        ev->tls->d[d].tls_after_plaintext_frame = frame;
+    } else if (!s->framing) {
+        if (!probe(t, ev, d, ts_us)) {
+            /* plaintext in earlier chunks, a hello in this one (PostgreSQL's 'S', SOCKS) */
+            if (!s->decided || held == 0 || !starts_hello(data, len, d))
+                return TW_STREAM_MORE;
+            s->framing = true;
+            held = 0;
+            ev->tls->d[d].tls_after_plaintext_frame = frame;
+        }
         /* bytes of earlier calls were only kept in probe.first: frame them first */
         if (held > 0)
-            (void)frame_bytes(t, ev, d, ev->tls->d[d].probe.first, held,
-                              ev->tls->d[d].probe.frame, ts_us);
+            (void)frame_bytes(t, ev, d, ev->tls->d[d].probe.first, held, ev->tls->d[d].probe.frame,
+                              ts_us);
     }
     (void)frame_bytes(t, ev, d, data, len, frame, ts_us);
     if (ev->tls->d[TW_DIR_C2S].app_records > 0 && t->srv_app_after_cli) {

@@ -75,25 +75,33 @@ int tw_tls_server_hello(struct tw_rd *m, const struct tw_msg *msg, struct tw_evi
 {
     static const struct tw_server_hello zero;
     struct tw_server_hello sh = zero;
+    struct tw_rd_err inner = {.code = TW_OK};
     sh.present = true;
     sh.frame = msg->last_frame;
     sh.ts_us = msg->ts_us;
     sh.legacy_version = tw_rd_u16(m);
     const uint8_t *random = tw_rd_take(m, 32);
     if (random) {
+        memcpy(sh.random, random, 32);
         sh.is_hrr = memcmp(random, hrr_random, 32) == 0;
         if (memcmp(random + 24, downgrade_12, 8) == 0)
             sh.downgrade = 12;
         else if (memcmp(random + 24, downgrade_11, 8) == 0)
             sh.downgrade = 11;
     }
-    struct tw_rd sid = tw_rd_vec(m, 1);
-    if (tw_rd_left(&sid) > 32)
-        tw_rd_fail(&sid, TW_E_MALFORMED, "session_id longer than 32");
+    /* TLS 1.3 drafts before 22 put their version here and have neither session id nor
+     * compression (draft-ietf-tls-tls13-21 §4.1.3). */
+    bool draft = (sh.legacy_version >> 8) == 0x7f;
+    if (!draft) {
+        struct tw_rd sid = tw_rd_vec(m, 1);
+        if (tw_rd_left(&sid) > 32)
+            tw_rd_fail(&sid, TW_E_MALFORMED, "session_id longer than 32");
+    }
     sh.cipher_suite = tw_rd_u16(m);
-    sh.compression = tw_rd_u8(m);
+    if (!draft)
+        sh.compression = tw_rd_u8(m);
     if (tw_rd_left(m) > 0)
-        tw_tls_ext_walk(tw_rd_vec(m, 2), server_ext, &sh);
+        tw_tls_ext_walk(tw_rd_vec(m, 2), server_ext, &sh, &inner);
     tw_rd_end(m);
     if (sh.version == 0)
         sh.version = sh.legacy_version;
@@ -106,5 +114,7 @@ int tw_tls_server_hello(struct tw_rd *m, const struct tw_msg *msg, struct tw_evi
     } else if (!x->sh.present) {
         x->sh = sh;
     }
+    if (inner.code != TW_OK)
+        return tw_tls_ev_malformed(ev, msg, "server_hello extension", &inner);
     return TW_OK;
 }

@@ -28,8 +28,7 @@ int tw_tls_finished(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidenc
  * TLS 1.3: struct { uint32 ticket_lifetime; uint32 ticket_age_add;
  *                   opaque ticket_nonce<0..255>; opaque ticket<1..2^16-1>;
  *                   Extension extensions<0..2^16-2>; } NewSessionTicket; */
-int tw_tls_new_session_ticket(struct tw_rd *m, const struct tw_msg *msg,
-                              struct tw_evidence *ev)
+int tw_tls_new_session_ticket(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidence *ev)
 {
     tw_rd_u32(m);
     if (is13(ev)) {
@@ -59,12 +58,12 @@ static void ee_ext(uint16_t type, struct tw_rd *b, void *ctx)
 
 /* struct { Extension extensions<0..2^16-1>; } EncryptedExtensions;
  * Its extension types are appended to the ServerHello's list. */
-int tw_tls_encrypted_extensions(struct tw_rd *m, const struct tw_msg *msg,
-                                struct tw_evidence *ev)
+int tw_tls_encrypted_extensions(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidence *ev)
 {
     static const struct tw_server_hello zero;
     struct tw_server_hello tmp = zero;
-    tw_tls_ext_walk(tw_rd_vec(m, 2), ee_ext, &tmp);
+    struct tw_rd_err inner = {.code = TW_OK};
+    tw_tls_ext_walk(tw_rd_vec(m, 2), ee_ext, &tmp, &inner);
     tw_rd_end(m);
     if (!tw_rd_ok(m))
         return tw_tls_ev_malformed(ev, msg, "encrypted_extensions", m->err);

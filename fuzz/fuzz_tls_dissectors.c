@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct {
     uint16_t version, suite;
 } states[] = {
-    {0, 0}, {0x0303, 0xc02f}, {0x0303, 0x009e}, {0x0303, 0x002f}, {0x0304, 0x1301},
-    {0x0301, 0xc013}, {0x0303, 0xc018}, /* ECDH_anon */
+    {0, 0},           {0x0303, 0xc02f}, {0x0303, 0x009e}, {0x0303, 0x002f},
+    {0x0304, 0x1301}, {0x0301, 0xc013}, {0x0303, 0xc018}, /* ECDH_anon */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -46,8 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tw_msg msg = {.dir = (st & 1) ? TW_DIR_S2C : TW_DIR_C2S,
                          .content_type = ds->content_type,
                          .hs_type = ds->hs_type < 0 ? 0 : (uint8_t)ds->hs_type,
-                         .record_version = 0x0303, .first_frame = 1, .last_frame = 2,
-                         .len = (uint32_t)n, .lim = &lim};
+                         .record_version = 0x0303,
+                         .first_frame = 1,
+                         .last_frame = 2,
+                         .len = (uint32_t)n,
+                         .lim = &lim};
     struct tw_rd m = tw_rd_make(copy, n, &e);
     int rc = ds->fn(&m, &msg, &ev);
     assert(rc == TW_OK || rc == TW_E_MALFORMED || rc == TW_E_NOMEM);

@@ -265,6 +265,14 @@ emit("trailer.pcap", 1, lambda t, p: (lambda f: f + bytes(max(0, 60 - len(f))) +
 EOF
 editcap -F pcapng "$out/lo.pcap" "$out/lo.pcapng"
 
+# The TCP fields of lo.pcap as tshark reads them, for tests/check_dec.c (empty: option absent).
+{
+    printf '# srcport\tdstport\tseq\tack\twindow\tmss\twscale\tlen\tflags   (tshark, from lo.pcap)\n'
+    tshark -n -r "$out/lo.pcap" -T fields -e tcp.srcport -e tcp.dstport -e tcp.seq_raw \
+        -e tcp.ack_raw -e tcp.window_size_value -e tcp.options.mss_val \
+        -e tcp.options.wscale.shift -e tcp.len -e tcp.flags 2>/dev/null
+} >"$out/lo-fields.tsv"
+
 # Seeds for fuzz/fuzz_decode.c: from each classic capture here, the first frame (a SYN) and the
 # first frame over 200 bytes (data), as uint8 link index, uint8 cut (0), frame bytes.
 mkdir -p fuzz/corpus/fuzz_decode
@@ -298,9 +306,9 @@ count_filter='tcp && !icmp && !icmpv6 && !(ip.flags.mf == 1) && !(ip.frag_offset
   && !(ipv6.fraghdr.more == 1) && !(ipv6.fraghdr.offset > 0)
   && !(_ws.expert.message contains "total length exceeds packet length")
   && !(_ws.expert.message contains "payload length exceeds framing length")'
-ts() { tshark -n -r "$1" -o ip.defragment:FALSE -o ipv6.defragment:FALSE "${@:2}" 2>/dev/null | wc -l; }
+ts() { tshark -n -r "$1" -o ip.defragment:FALSE -o ipv6.defragment:FALSE "${@:2}" 2>/dev/null; }
 {
-    printf '# file\tframes\ttcp\tbad_tcp_csum\tbad_ip_csum   (made by scripts/make-decode-data.sh; do not edit)\n'
+    printf '# file\tframes\ttcp\tbad_tcp_csum\tbad_ip_csum\tdamaged   (made by scripts/make-decode-data.sh; do not edit)\n'
     list() {
         find "$out" -maxdepth 1 -name '*.pcap*' | sort | sed "s|^$out/|decode:|"
         if [ -d "$peers/pcaps" ]; then
@@ -312,11 +320,16 @@ ts() { tshark -n -r "$1" -o ip.defragment:FALSE -o ipv6.defragment:FALSE "${@:2}
         decode:*) f=$out/${tag#decode:} ;;
         peer:*) f=$peers/${tag#peer:} ;;
         esac
-        frames=$(ts "$f")
-        tcp=$(ts "$f" -Y "$count_filter")
-        badtcp=$(ts "$f" -o tcp.check_checksum:TRUE -Y "($count_filter) && tcp.checksum.status == 0")
-        badip=$(ts "$f" -o ip.check_checksum:TRUE -Y "($count_filter) && ip.checksum.status == 0")
-        printf '%s\t%s\t%s\t%s\t%s\n' "$tag" "$frames" "$tcp" "$badtcp" "$badip"
+        # damaged: tshark stopped with an error after the frames it could read.
+        damaged=0
+        ts "$f" -T fields -e frame.number >"$tmp/frames" </dev/null || damaged=1
+        frames=$(wc -l <"$tmp/frames")
+        # Checksum status per segment: 0 bad, 1 good, 2 unverified (several values: tunnels).
+        counts=$( (ts "$f" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y "$count_filter" \
+            -T fields -E separator=';' -e tcp.checksum.status -e ip.checksum.status </dev/null || true) |
+            awk -F';' '{ n++; if ($1 ~ /(^|,)0(,|$)/) t++; if ($2 ~ /(^|,)0(,|$)/) i++ }
+                     END { printf "%d\t%d\t%d", n, t, i }')
+        printf '%s\t%s\t%s\t%s\n' "$tag" "$frames" "$counts" "$damaged"
     done
 } >"$out/tcp-counts.tsv"
 echo "wrote $out" >&2

@@ -14,7 +14,7 @@ struct tw_cap {
     struct bpf_program prog; /* file filter, run per frame so rejected frames keep a number */
     bool has_prog;
     bool is_live;
-    bool nano;  /* libpcap hands out nanoseconds in ts.tv_usec */
+    bool nano; /* libpcap hands out nanoseconds in ts.tv_usec */
     bool done;
     volatile sig_atomic_t broken; /* set by tw_cap_break, possibly from a signal handler */
     int linktype;
@@ -59,10 +59,14 @@ int tw_cap_open_file(const char *path, const char *filter, struct tw_cap **out, 
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
     char msg[PCAP_ERRBUF_SIZE + 64];
-    struct tw_cap *c = cap_new(path);
+    struct tw_cap *c;
     int rc = TW_OK;
 
-    if (!c) {
+    if (!path || !*path) {
+        set_err(err, errlen, "capture file", "no file name given");
+        return TW_E_USAGE;
+    }
+    if (!(c = cap_new(path))) {
         set_err(err, errlen, path, "out of memory");
         return TW_E_NOMEM;
     }
@@ -189,8 +193,8 @@ out:
 static int read_error(struct tw_cap *c, const char *pcap_msg)
 {
     const char *what = strstr(pcap_msg, "truncated") ? "truncated record" : pcap_msg;
-    snprintf(c->err, sizeof c->err, "%s: frame %llu: %s", c->name,
-             (unsigned long long)c->next_no, what);
+    snprintf(c->err, sizeof c->err, "%s: frame %llu: %s", c->name, (unsigned long long)c->next_no,
+             what);
     c->done = true;
     return TW_E_IO;
 }

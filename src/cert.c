@@ -42,16 +42,17 @@ static bool readable_dir(const char *path)
 struct tw_cert_ctx *tw_cert_ctx_new(const struct tw_cert_opts *o, int *err)
 {
     struct tw_cert_ctx *c = calloc(1, sizeof *c);
+    size_t entries = o && o->cache_entries ? o->cache_entries : TW_CERT_CACHE_DEFAULT;
+    int days = o && o->expires_soon_days ? o->expires_soon_days : 30;
+    const char *file = o ? o->ca_file : NULL, *path = o ? o->ca_path : NULL;
     *err = TW_E_NOMEM;
     if (!c)
-        return NULL;
-    int days = o && o->expires_soon_days ? o->expires_soon_days : 30;
+        goto out;
     c->soon_s = days < 0 ? -1 : (int64_t)days * 86400;
-    c->cache = tw_cert_cache_new(o && o->cache_entries ? o->cache_entries : TW_CERT_CACHE_DEFAULT);
+    c->cache = tw_cert_cache_new(entries < TW_CERT_CACHE_MAX ? entries : TW_CERT_CACHE_MAX);
     c->store = X509_STORE_new();
     if (!c->cache || !c->store)
-        goto fail;
-    const char *file = o ? o->ca_file : NULL, *path = o ? o->ca_path : NULL;
+        goto out;
     int ok;
     if (file || path) {
         /* add_dir looks files up lazily and never fails: check the directory exists now */
@@ -60,15 +61,13 @@ struct tw_cert_ctx *tw_cert_ctx_new(const struct tw_cert_opts *o, int *err)
         ok = X509_STORE_set_default_paths(c->store);
     }
     ERR_clear_error();
-    if (!ok) {
-        *err = TW_E_IO;
-        goto fail;
+    *err = ok ? TW_OK : TW_E_IO;
+out:
+    if (*err != TW_OK) {
+        tw_cert_ctx_free(c);
+        c = NULL;
     }
-    *err = TW_OK;
     return c;
-fail:
-    tw_cert_ctx_free(c);
-    return NULL;
 }
 
 void tw_cert_ctx_free(struct tw_cert_ctx *c)

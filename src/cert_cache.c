@@ -25,7 +25,7 @@ struct tw_cert_cache {
 
 struct tw_cert_cache *tw_cert_cache_new(size_t cap)
 {
-    if (cap == 0 || cap > (1u << 20))
+    if (cap == 0 || cap > TW_CERT_CACHE_MAX)
         return NULL;
     struct tw_cert_cache *c = calloc(1, sizeof *c);
     if (!c)

@@ -23,8 +23,8 @@ X509 *tw_cert_parse(const uint8_t *der, uint32_t len, struct tw_cert_summary *s,
 void tw_cert_fmt_time(int64_t t, char *buf, size_t n);
 
 /* cert.c: appends a finding (dropped and counted past TW_CERT_MAX_FINDINGS). */
-void tw_cert_add_finding(struct tw_chain_report *r, int code, int cert_index, const char *fmt,
-                         ...) __attribute__((format(printf, 4, 5)));
+void tw_cert_add_finding(struct tw_chain_report *r, int code, int cert_index, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* "cert 2 (CN=tlswhy Test Root)", or the DN when there is no CN. */
 const char *tw_cert_who(const struct tw_chain_report *r, int i, char *buf, size_t n);
 
@@ -39,6 +39,8 @@ void tw_cert_check_name(struct tw_chain_report *r, const char *name);
 /* cert_cache.c: a bounded LRU of chain reports keyed by a 32-byte SHA-256. The cache holds one
  * reference to each value and frees it with tw_chain_report_free on eviction. */
 struct tw_cert_cache;
+#define TW_CERT_CACHE_MAX ((size_t)1 << 20) /* larger requests are clamped to this */
+/* NULL when cap is 0 or above TW_CERT_CACHE_MAX, or out of memory. */
 struct tw_cert_cache *tw_cert_cache_new(size_t cap);
 void tw_cert_cache_free(struct tw_cert_cache *c);
 /* The value for key, now the most recently used; NULL when absent. */

@@ -219,7 +219,8 @@ void tw_cert_fmt_time(int64_t t, char *buf, size_t n)
 
 static void reason(char *why, size_t whyn, const char *what)
 {
-    const char *r = ERR_reason_error_string(ERR_peek_last_error());
+    /* the earliest error is the root cause ("header too long"); later ones only wrap it */
+    const char *r = ERR_reason_error_string(ERR_peek_error());
     snprintf(why, whyn, "%s (OpenSSL: %s)", what, r ? r : "no reason given");
     ERR_clear_error();
 }

@@ -50,12 +50,15 @@ static const char *describe_close(const struct tw_corr_ctx *x, enum tw_dir d, ch
 {
     const struct tw_alert *a = tw_corr_first_alert(x->tls, d);
     struct tw_corr_closing c = tw_corr_close_of(x->tcp, d);
+    char lab[64];
     int w = 0;
     buf[0] = '\0';
+    if (a && a->visible && a->desc == 0)
+        snprintf(lab, sizeof lab, "close_notify");
+    else if (a)
+        tw_corr_alert_label(a, lab, sizeof lab);
     if (a)
-        w = snprintf(buf, n, "%s (frame %llu)",
-                     a->visible ? (a->desc == 0 ? "close_notify" : "an alert") : "an encrypted alert",
-                     (unsigned long long)a->frame);
+        w = snprintf(buf, n, "%s (frame %llu)", lab, (unsigned long long)a->frame);
     if (c.frame && w >= 0 && (size_t)w < n)
         snprintf(buf + w, n - (size_t)w, "%s%s (frame %llu)", w ? ", " : "", c.what,
                  (unsigned long long)c.frame);
@@ -86,19 +89,24 @@ static bool server_refused_flight(const struct tw_corr_ctx *x, uint64_t cf)
          * client's flight would have sent its NewSessionTicket or data instead. */
         x->v->alert = sa;
         tw_corr_fail(x->v, TW_CAUSE_CLIENT_CERT_REQUIRED, TW_STAGE_CLIENT_FLIGHT);
-        tw_corr_say(x->v, "the server rejected the client's flight (frame %llu) with %s before "
-                          "sending any data: in TLS 1.3 that is almost always a client "
-                          "certificate the server requires (certificate_required) or rejects; "
-                          "a key log (SSLKEYLOGFILE) would show the CertificateRequest and the "
-                          "alert", (unsigned long long)cf, how);
+        tw_corr_say(x->v,
+                    "the server rejected the client's flight (frame %llu) with %s before "
+                    "sending any data: in TLS 1.3 that is almost always a client "
+                    "certificate the server requires (certificate_required) or rejects; "
+                    "a key log (SSLKEYLOGFILE) would show the CertificateRequest and the "
+                    "alert",
+                    (unsigned long long)cf, how);
     } else if (sa) {
         x->v->alert = sa;
         tw_corr_fail(x->v, TW_CAUSE_ALERT_OTHER, TW_STAGE_CLIENT_FLIGHT);
-        tw_corr_say(x->v, "the server rejected the client's flight (frame %llu) with %s", (unsigned long long)cf, how);
+        tw_corr_say(x->v, "the server rejected the client's flight (frame %llu) with %s",
+                    (unsigned long long)cf, how);
     } else {
         tw_corr_fail(x->v, TW_CAUSE_SERVER_CLOSED_EARLY, TW_STAGE_CLIENT_FLIGHT);
-        tw_corr_say(x->v, "the server closed (%s) after the client's flight (frame %llu) without "
-                          "an alert", how, (unsigned long long)cf);
+        tw_corr_say(x->v,
+                    "the server closed with %s after the client's flight (frame %llu) without "
+                    "an alert",
+                    how, (unsigned long long)cf);
     }
     tw_corr_frame(x->v, cf);
     return true;
@@ -114,14 +122,18 @@ static bool closed_without_request(const struct tw_corr_ctx *x)
     describe_close(x, TW_DIR_C2S, how, sizeof how);
     if (f) {
         tw_corr_fail(x->v, f->code, TW_STAGE_AFTER_HANDSHAKE);
-        tw_corr_say(x->v, "%s (the client completed the handshake, then closed without a request: "
-                          "%s, as a proxy does when it rejects the certificate after the "
-                          "handshake)", f->text, how);
+        tw_corr_say(x->v,
+                    "%s (the client completed the handshake, then closed without a request: "
+                    "%s, as a proxy does when it rejects the certificate after the "
+                    "handshake)",
+                    f->text, how);
         return true;
     }
     char tail[256];
-    snprintf(tail, sizeof tail, ", then the client closed without sending a request (%s); the "
-                                "certificate chain shows no defect", how);
+    snprintf(tail, sizeof tail,
+             ", then the client closed without sending a request (%s); the "
+             "certificate chain shows no defect",
+             how);
     ok(x, tail);
     tw_corr_warn(x->v, TW_CAUSE_CLOSED_WITHOUT_REQUEST);
     return true;
@@ -149,7 +161,8 @@ bool tw_corr_rule_done(const struct tw_corr_ctx *x)
         return true;
     if (cdata) {
         if (tcp->close_reason == TW_CLOSE_END)
-            tw_corr_incomplete(x->v, TW_STAGE_AFTER_HANDSHAKE, "the capture ended after the "
+            tw_corr_incomplete(x->v, TW_STAGE_AFTER_HANDSHAKE,
+                               "the capture ended after the "
                                "client's flight (frame %llu), before the server sent data",
                                (unsigned long long)cf);
         else
@@ -157,7 +170,8 @@ bool tw_corr_rule_done(const struct tw_corr_ctx *x)
         return true;
     }
     if (tcp->gaps[TW_DIR_C2S]) {
-        tw_corr_incomplete(x->v, TW_STAGE_AFTER_HANDSHAKE, "the capture lost %llu bytes of the "
+        tw_corr_incomplete(x->v, TW_STAGE_AFTER_HANDSHAKE,
+                           "the capture lost %llu bytes of the "
                            "client's stream after the handshake (first gap at frame %llu)",
                            (unsigned long long)tcp->gap_bytes[TW_DIR_C2S],
                            (unsigned long long)tcp->first_gap_frame[TW_DIR_C2S]);
@@ -185,8 +199,8 @@ bool tw_corr_rule_lost(const struct tw_corr_ctx *x)
         return false;
     tw_corr_incomplete(x->v, x->tls->sh.present ? TW_STAGE_SERVER_FLIGHT : TW_STAGE_CLIENT_HELLO,
                        "the capture lost %llu bytes of the %s's stream (first gap at frame %llu) "
-                       "before the handshake finished", (unsigned long long)tcp->gap_bytes[d],
-                       d == TW_DIR_C2S ? "client" : "server",
+                       "before the handshake finished",
+                       (unsigned long long)tcp->gap_bytes[d], d == TW_DIR_C2S ? "client" : "server",
                        (unsigned long long)tcp->first_gap_frame[d]);
     tw_corr_frame(x->v, tcp->first_gap_frame[d]);
     return true;
@@ -201,6 +215,10 @@ static const char *rejection_hint(const struct tw_corr_ctx *x)
     if (!x->chain)
         return "the server sent no certificate (session resumption or PSK); the client's own "
                "log names the reason";
+    for (uint16_t i = 0; i < x->chain->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
+        if (x->chain->findings[i].code == TW_CAUSE_CERT_UNPARSEABLE)
+            return "a certificate in the chain does not parse (warning cert_unparseable), which "
+                   "the client probably refused as well";
     return "the chain verifies against this machine's trust store; the client may trust other "
            "CAs, pin a key or expect another name (judge it with --ca-file and --host as the "
            "client sees it), and the client's own log names the reason";
@@ -223,12 +241,14 @@ bool tw_corr_rule_client_reaction(const struct tw_corr_ctx *x)
         tcp->close_reason != TW_CLOSE_TIMEOUT) {
         if (sc.frame) {
             tw_corr_fail(v, TW_CAUSE_SERVER_CLOSED_EARLY, TW_STAGE_SERVER_FLIGHT);
-            tw_corr_say(v, "the server closed (%s, frame %llu) after its own flight (frame %llu) "
-                           "without an alert", sc.what, (unsigned long long)sc.frame,
-                        (unsigned long long)last);
+            tw_corr_say(v,
+                        "the server closed (%s, frame %llu) after its own flight (frame %llu) "
+                        "without an alert",
+                        sc.what, (unsigned long long)sc.frame, (unsigned long long)last);
             tw_corr_frame(v, sc.frame);
         } else {
-            tw_corr_incomplete(v, TW_STAGE_SERVER_FLIGHT, "the capture ended after the server's "
+            tw_corr_incomplete(v, TW_STAGE_SERVER_FLIGHT,
+                               "the capture ended after the server's "
                                "flight (frame %llu), before the client answered",
                                (unsigned long long)last);
         }
@@ -247,9 +267,10 @@ bool tw_corr_rule_client_reaction(const struct tw_corr_ctx *x)
         return true;
     }
     tw_corr_fail(v, TW_CAUSE_CLIENT_REJECTED, TW_STAGE_SERVER_FLIGHT);
-    tw_corr_say(v, "the client answered the server's flight (frame %llu) with %s, for a reason "
-                   "the capture does not show: %s", (unsigned long long)last, how,
-                rejection_hint(x));
+    tw_corr_say(v,
+                "the client answered the server's flight (frame %llu) with %s, for a reason "
+                "the capture does not show: %s",
+                (unsigned long long)last, how, rejection_hint(x));
     return true;
 }
 
@@ -264,20 +285,24 @@ bool tw_corr_rule_server_reaction(const struct tw_corr_ctx *x)
         return true;
     struct tw_corr_closing cc = tw_corr_close_of(tcp, TW_DIR_C2S);
     if (!cc.frame && tcp->close_reason == TW_CLOSE_END) {
-        tw_corr_incomplete(x->v, TW_STAGE_CLIENT_FLIGHT, "the capture ended after the client's "
+        tw_corr_incomplete(x->v, TW_STAGE_CLIENT_FLIGHT,
+                           "the capture ended after the client's "
                            "flight (frame %llu), before the server's Finished",
                            (unsigned long long)cf);
         return true;
     }
     tw_corr_fail(x->v, TW_CAUSE_SERVER_SILENT, TW_STAGE_CLIENT_FLIGHT);
     if (cc.frame) {
-        tw_corr_say(x->v, "the server did not answer the client's flight (frame %llu); the client "
-                          "gave up (%s, frame %llu)", (unsigned long long)cf, cc.what,
-                    (unsigned long long)cc.frame);
+        tw_corr_say(x->v,
+                    "the server did not answer the client's flight (frame %llu); the client "
+                    "gave up (%s, frame %llu)",
+                    (unsigned long long)cf, cc.what, (unsigned long long)cc.frame);
         tw_corr_frame(x->v, cc.frame);
     } else {
-        tw_corr_say(x->v, "the server did not answer the client's flight (frame %llu) and the "
-                          "connection went idle", (unsigned long long)cf);
+        tw_corr_say(x->v,
+                    "the server did not answer the client's flight (frame %llu) and the "
+                    "connection went idle",
+                    (unsigned long long)cf);
     }
     tw_corr_frame(x->v, cf);
     return true;
@@ -304,9 +329,9 @@ static const char *close_name(enum tw_close_reason r)
 
 bool tw_corr_rule_ended(const struct tw_corr_ctx *x)
 {
-    tw_corr_incomplete(x->v, x->tls && x->tls->sh.present ? TW_STAGE_SERVER_FLIGHT
-                                                          : TW_STAGE_CLIENT_HELLO,
-                       "the connection ended (%s) before the handshake was decided",
-                       close_name(x->tcp->close_reason));
+    tw_corr_incomplete(
+        x->v, x->tls && x->tls->sh.present ? TW_STAGE_SERVER_FLIGHT : TW_STAGE_CLIENT_HELLO,
+        "the connection ended (%s) before the handshake was decided",
+        close_name(x->tcp->close_reason));
     return true;
 }

@@ -85,8 +85,9 @@ void tw_corr_say_client_cert(const struct tw_corr_ctx *x, const char *how, uint6
         snprintf(sent, sizeof sent, "none");
     tw_corr_fail(x->v, TW_CAUSE_CLIENT_CERT_REQUIRED, TW_STAGE_CLIENT_FLIGHT);
     if (t->cert_request_frame)
-        tw_corr_say(x->v, "the server asked for a client certificate (CertificateRequest, frame "
-                          "%llu), the client sent %s, and the server %s (frame %llu)",
+        tw_corr_say(x->v,
+                    "the server asked for a client certificate (CertificateRequest, frame "
+                    "%llu), the client sent %s, and the server %s (frame %llu)",
                     (unsigned long long)t->cert_request_frame, sent, how,
                     (unsigned long long)frame);
     else
@@ -109,18 +110,20 @@ static void refuse_hello(const struct tw_corr_ctx *x, const struct tw_alert *a, 
     /* OpenSSL at security level 2 answers a TLS 1.0-only hello with 80 internal_error. */
     if (a->desc == 70 || ((a->desc == 40 || a->desc == 71 || a->desc == 80) && old)) {
         tw_corr_fail(v, TW_CAUSE_PROTOCOL_MISMATCH, TW_STAGE_CLIENT_HELLO);
-        tw_corr_say(v, "the client offered %s%s and the server refused with %s (frame %llu): no "
-                       "TLS version in common", old ? "only " : "", offered, lab,
-                    (unsigned long long)a->frame);
+        tw_corr_say(v,
+                    "the client offered %s%s and the server refused with %s (frame %llu): no "
+                    "TLS version in common",
+                    old ? "only " : "", offered, lab, (unsigned long long)a->frame);
     } else if (a->desc == 40 || a->desc == 71) {
         unsigned n = 0;
         for (uint16_t i = 0; i < ch->cipher_suites.n && i < TW_LIST_CAP(ch->cipher_suites); i++)
             n += !tw_tls_is_grease(ch->cipher_suites.v[i]);
         tw_corr_fail(v, TW_CAUSE_CIPHER_MISMATCH, TW_STAGE_CLIENT_HELLO);
-        tw_corr_say(v, "the server refused the ClientHello (frame %llu, %s, %u cipher suites) "
-                       "with %s (frame %llu) before any ServerHello: no cipher suite (or "
-                       "key-exchange group) in common", (unsigned long long)ch->frame, offered, n,
-                    lab, (unsigned long long)a->frame);
+        tw_corr_say(v,
+                    "the server refused the ClientHello (frame %llu, %s, %u cipher suites) "
+                    "with %s (frame %llu) before any ServerHello: no cipher suite (or "
+                    "key-exchange group) in common",
+                    (unsigned long long)ch->frame, offered, n, lab, (unsigned long long)a->frame);
     } else {
         tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, TW_STAGE_CLIENT_HELLO);
         tw_corr_say(v, "the server refused the ClientHello (frame %llu) with %s (frame %llu)",
@@ -133,19 +136,23 @@ static bool server_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
     const struct tw_ev_tls *t = x->tls;
     struct tw_verdict *v = x->v;
     bool cert_alert = a->desc == 40 || a->desc == 42 || a->desc == 46;
-    if (a->desc == 116 || (cert_alert && tw_corr_client_cert_missing(t) && a->frame > t->cert_request_frame)) {
+    if (a->desc == 116 ||
+        (cert_alert && tw_corr_client_cert_missing(t) && a->frame > t->cert_request_frame)) {
         char how[96];
         snprintf(how, sizeof how, "refused with %s", lab);
         tw_corr_say_client_cert(x, how, a->frame);
     } else if (a->desc == 112) {
         tw_corr_fail(v, TW_CAUSE_SNI_UNRECOGNIZED, TW_STAGE_CLIENT_HELLO);
         if (t->ch.has_sni)
-            tw_corr_say(v, "the server does not serve \"%s\": it answered the ClientHello (frame "
-                           "%llu) with %s (frame %llu)", t->ch.sni, (unsigned long long)t->ch.frame,
-                        lab, (unsigned long long)a->frame);
+            tw_corr_say(v,
+                        "the server does not serve \"%s\": it answered the ClientHello (frame "
+                        "%llu) with %s (frame %llu)",
+                        t->ch.sni, (unsigned long long)t->ch.frame, lab,
+                        (unsigned long long)a->frame);
         else
-            tw_corr_say(v, "the client sent no SNI and the server requires one: it answered the "
-                           "ClientHello (frame %llu) with %s (frame %llu)",
+            tw_corr_say(v,
+                        "the client sent no SNI and the server requires one: it answered the "
+                        "ClientHello (frame %llu) with %s (frame %llu)",
                         (unsigned long long)t->ch.frame, lab, (unsigned long long)a->frame);
     } else if (!t->sh.present) {
         refuse_hello(x, a, lab);
@@ -154,8 +161,10 @@ static bool server_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
         bool after = cf && a->frame > cf;
         tw_corr_fail(v, TW_CAUSE_ALERT_OTHER,
                      after ? TW_STAGE_CLIENT_FLIGHT : TW_STAGE_SERVER_FLIGHT);
-        tw_corr_say(v, "the server aborted the handshake with %s (frame %llu) after %s (frame "
-                       "%llu)", lab, (unsigned long long)a->frame,
+        tw_corr_say(v,
+                    "the server aborted the handshake with %s (frame %llu) after %s (frame "
+                    "%llu)",
+                    lab, (unsigned long long)a->frame,
                     after ? "the client's flight" : "its ServerHello",
                     (unsigned long long)(after ? cf : t->sh.frame));
         tw_corr_frame(v, after ? cf : t->sh.frame);
@@ -172,20 +181,33 @@ static void hidden_chain(const struct tw_corr_ctx *x, const struct tw_alert *a, 
 {
     if (a->desc == 45) {
         tw_corr_fail(x->v, TW_CAUSE_CERT_EXPIRED, st);
-        tw_corr_say(x->v, "the client rejected the server's certificate as expired (or not yet "
-                          "valid): client %s (frame %llu); TLS 1.3 encrypts the certificate, so "
-                          "its dates are not in the capture: a key log (SSLKEYLOGFILE) would "
-                          "show them", lab, (unsigned long long)a->frame);
+        tw_corr_say(x->v,
+                    "the client rejected the server's certificate as expired (or not yet "
+                    "valid): client %s (frame %llu); TLS 1.3 encrypts the certificate, so "
+                    "its dates are not in the capture: a key log (SSLKEYLOGFILE) would "
+                    "show them",
+                    lab, (unsigned long long)a->frame);
         return;
     }
     tw_corr_fail(x->v, TW_CAUSE_CLIENT_REJECTED, st);
-    tw_corr_say(x->v, "the client rejected the server's flight with %s (frame %llu)%s; TLS 1.3 "
-                      "encrypts the certificate, so the defect is not in the capture: a key log "
-                      "(SSLKEYLOGFILE) would show it", lab, (unsigned long long)a->frame,
+    tw_corr_say(x->v,
+                "the client rejected the server's flight with %s (frame %llu)%s; TLS 1.3 "
+                "encrypts the certificate, so the defect is not in the capture: a key log "
+                "(SSLKEYLOGFILE) would show it",
+                lab, (unsigned long long)a->frame,
                 a->desc == 42   ? " (OpenSSL: name mismatch, dates or weak key)"
                 : a->desc == 48 ? " (OpenSSL: self-signed, untrusted root or missing "
                                   "intermediate)"
                                 : "");
+}
+
+/* The certificate_unparseable finding, if any: warning-only, but the likely reason. */
+static const struct tw_cert_finding *unparseable(const struct tw_chain_report *c)
+{
+    for (uint16_t i = 0; c && i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
+        if (c->findings[i].code == TW_CAUSE_CERT_UNPARSEABLE)
+            return &c->findings[i];
+    return NULL;
 }
 
 static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, const char *lab)
@@ -195,8 +217,8 @@ static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
     char offered[160], ver[32];
     enum tw_stage st = x->v->handshake_done ? TW_STAGE_AFTER_HANDSHAKE : TW_STAGE_SERVER_FLIGHT;
     if (!t->sh.present) {
-        tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, x->tcp->bytes[TW_DIR_S2C] ? TW_STAGE_SERVER_FLIGHT
-                                                                         : TW_STAGE_CLIENT_HELLO);
+        tw_corr_fail(v, TW_CAUSE_ALERT_OTHER,
+                     x->tcp->bytes[TW_DIR_S2C] ? TW_STAGE_SERVER_FLIGHT : TW_STAGE_CLIENT_HELLO);
         tw_corr_say(v, "the client aborted with %s (frame %llu) before any ServerHello%s", lab,
                     (unsigned long long)a->frame,
                     t->hrr.present ? ", after the server's HelloRetryRequest" : "");
@@ -206,8 +228,10 @@ static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
     tw_corr_handshake_frames(v, t);
     if (a->desc == 70) {
         tw_corr_fail(v, TW_CAUSE_PROTOCOL_MISMATCH, TW_STAGE_SERVER_FLIGHT);
-        tw_corr_say(v, "the server chose %s (ServerHello, frame %llu), which the client (offering "
-                       "%s) refused with %s (frame %llu)", tw_corr_version_label(t->sh.version, ver, sizeof ver),
+        tw_corr_say(v,
+                    "the server chose %s (ServerHello, frame %llu), which the client (offering "
+                    "%s) refused with %s (frame %llu)",
+                    tw_corr_version_label(t->sh.version, ver, sizeof ver),
                     (unsigned long long)t->sh.frame,
                     tw_corr_versions_offered(&t->ch, offered, sizeof offered), lab,
                     (unsigned long long)a->frame);
@@ -219,16 +243,25 @@ static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
         tw_corr_say(v, "%s (client %s, frame %llu)", f->text, lab, (unsigned long long)a->frame);
     } else if (a->desc == 48 && x->chain) {
         tw_corr_fail(v, TW_CAUSE_CERT_UNTRUSTED, st);
-        tw_corr_say(v, "the client does not trust the CA that issued the certificate (client %s, "
-                       "frame %llu), although the chain verifies against this machine's trust "
-                       "store: the client uses another store or pins a CA", lab,
-                    (unsigned long long)a->frame);
+        tw_corr_say(v,
+                    "the client does not trust the CA that issued the certificate (client %s, "
+                    "frame %llu), although the chain verifies against this machine's trust "
+                    "store: the client uses another store or pins a CA",
+                    lab, (unsigned long long)a->frame);
     } else if (!x->chain && tw_corr_is_tls13(t->sh.version)) {
         hidden_chain(x, a, lab, st);
+    } else if ((f = unparseable(x->chain)) != NULL) {
+        tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, st);
+        tw_corr_say(v,
+                    "the client aborted the handshake with %s (frame %llu) after the server's "
+                    "flight, whose certificate does not parse: %s",
+                    lab, (unsigned long long)a->frame, f->text);
     } else {
         tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, st);
-        tw_corr_say(v, "the client aborted the handshake with %s (frame %llu) after the server's "
-                       "flight; the certificate chain %s", lab, (unsigned long long)a->frame,
+        tw_corr_say(v,
+                    "the client aborted the handshake with %s (frame %llu) after the server's "
+                    "flight; the certificate chain %s",
+                    lab, (unsigned long long)a->frame,
                     x->chain ? "shows no defect" : "was not visible");
     }
     return true;
@@ -240,11 +273,14 @@ bool tw_corr_rule_alerts(const struct tw_corr_ctx *x)
     char lab[64];
     if (!a)
         return false;
-    /* A client alert that answers the server's silent close (OpenSSL sends 50 decode_error on
-     * the unexpected EOF) is not the story: the close is. */
+    /* An alert that answers the other side's close (OpenSSL sends 50 decode_error on an
+     * unexpected EOF) is not the story: the close is, and the rules below judge it. */
     struct tw_corr_closing sc = tw_corr_close_of(x->tcp, TW_DIR_S2C);
-    if (a->dir == TW_DIR_C2S && !x->tls->sh.present && x->tcp->bytes[TW_DIR_S2C] == 0 &&
-        sc.frame && sc.frame < a->frame)
+    struct tw_corr_closing cc = tw_corr_close_of(x->tcp, TW_DIR_C2S);
+    if (a->dir == TW_DIR_C2S && !x->tls->sh.present && x->tcp->bytes[TW_DIR_S2C] == 0 && sc.frame &&
+        sc.frame < a->frame)
+        return false;
+    if (a->dir == TW_DIR_S2C && cc.frame && cc.frame < a->frame)
         return false;
     tw_corr_alert_label(a, lab, sizeof lab);
     x->v->alert = a;
@@ -253,7 +289,6 @@ bool tw_corr_rule_alerts(const struct tw_corr_ctx *x)
         return server_alert(x, a, lab);
     return client_alert(x, a, lab);
 }
-
 
 /* The server answered in TLS but no ServerHello came: a HelloRetryRequest the client did not
  * follow, lost or malformed bytes, or a server that closed mid-message. */
@@ -272,37 +307,45 @@ bool tw_corr_rule_no_server_hello(const struct tw_corr_ctx *x)
         char gb[16];
         snprintf(gb, sizeof gb, "0x%04x", (unsigned)t->hrr.key_share_group);
         tw_corr_fail(v, TW_CAUSE_CIPHER_MISMATCH, TW_STAGE_SERVER_FLIGHT);
-        tw_corr_say(v, "the server asked for key-exchange group %s (HelloRetryRequest, frame "
-                       "%llu) and the client closed (%s, frame %llu) instead of retrying: no "
-                       "key-exchange group in common", g ? g : gb,
-                    (unsigned long long)t->hrr.frame, cc.what, (unsigned long long)cc.frame);
+        tw_corr_say(v,
+                    "the server asked for key-exchange group %s (HelloRetryRequest, frame "
+                    "%llu) and the client closed (%s, frame %llu) instead of retrying: no "
+                    "key-exchange group in common",
+                    g ? g : gb, (unsigned long long)t->hrr.frame, cc.what,
+                    (unsigned long long)cc.frame);
         tw_corr_frame(v, t->hrr.frame);
         tw_corr_frame(v, cc.frame);
     } else if (tcp->gaps[TW_DIR_S2C]) {
-        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the capture lost %llu bytes of the "
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO,
+                           "the capture lost %llu bytes of the "
                            "server's stream (first gap at frame %llu) before its ServerHello",
                            (unsigned long long)tcp->gap_bytes[TW_DIR_S2C],
                            (unsigned long long)tcp->first_gap_frame[TW_DIR_S2C]);
         tw_corr_frame(v, tcp->first_gap_frame[TW_DIR_S2C]);
     } else if (t->malformed_count && t->malformed.dir == TW_DIR_S2C) {
-        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the server's first TLS message (frame %llu) "
-                           "is malformed (%s: %s)", (unsigned long long)t->malformed.frame,
-                           t->malformed.what, t->malformed.why);
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO,
+                           "the server's first TLS message (frame %llu) "
+                           "is malformed (%s: %s)",
+                           (unsigned long long)t->malformed.frame, t->malformed.what,
+                           t->malformed.why);
         tw_corr_frame(v, t->malformed.frame);
     } else if (sc.frame && (!cc.frame || sc.frame < cc.frame)) {
         tw_corr_fail(v, TW_CAUSE_SERVER_CLOSED_EARLY, TW_STAGE_CLIENT_HELLO);
-        tw_corr_say(v, "the server sent %llu bytes of TLS (from frame %llu) without a ServerHello "
-                       "or an alert and closed (%s, frame %llu)",
-                    (unsigned long long)tcp->bytes[TW_DIR_S2C], (unsigned long long)first,
-                    sc.what, (unsigned long long)sc.frame);
+        tw_corr_say(v,
+                    "the server sent %llu bytes of TLS (from frame %llu) without a ServerHello "
+                    "or an alert and closed (%s, frame %llu)",
+                    (unsigned long long)tcp->bytes[TW_DIR_S2C], (unsigned long long)first, sc.what,
+                    (unsigned long long)sc.frame);
         tw_corr_frame(v, first);
         tw_corr_frame(v, sc.frame);
     } else if (tcp->close_reason == TW_CLOSE_END) {
-        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the capture ended inside the server's first "
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO,
+                           "the capture ended inside the server's first "
                            "TLS message (from frame %llu), before a complete ServerHello",
                            (unsigned long long)first);
     } else {
-        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO, "the server's %llu TLS bytes (from frame "
+        tw_corr_incomplete(v, TW_STAGE_CLIENT_HELLO,
+                           "the server's %llu TLS bytes (from frame "
                            "%llu) hold no complete ServerHello",
                            (unsigned long long)tcp->bytes[TW_DIR_S2C], (unsigned long long)first);
     }

@@ -137,9 +137,9 @@ bool tw_corr_is_defect(int code)
  * while building the chain, then the name, then policy (EKU, key size), and order last because
  * most clients repair it. */
 static const int generic_order[] = {
-    TW_CAUSE_CERT_EXPIRED,          TW_CAUSE_CERT_NOT_YET_VALID,   TW_CAUSE_CERT_SELF_SIGNED,
-    TW_CAUSE_CERT_UNTRUSTED,        TW_CAUSE_CERT_CHAIN_INCOMPLETE, TW_CAUSE_CERT_NAME_MISMATCH,
-    TW_CAUSE_CERT_NOT_SERVER_AUTH,  TW_CAUSE_CERT_WEAK_KEY,        TW_CAUSE_CERT_CHAIN_MISORDERED,
+    TW_CAUSE_CERT_EXPIRED,         TW_CAUSE_CERT_NOT_YET_VALID,    TW_CAUSE_CERT_SELF_SIGNED,
+    TW_CAUSE_CERT_UNTRUSTED,       TW_CAUSE_CERT_CHAIN_INCOMPLETE, TW_CAUSE_CERT_NAME_MISMATCH,
+    TW_CAUSE_CERT_NOT_SERVER_AUTH, TW_CAUSE_CERT_WEAK_KEY,         TW_CAUSE_CERT_CHAIN_MISORDERED,
 };
 
 /* What each certificate alert usually means, best match first (-1 ends a list). OpenSSL sends
@@ -149,8 +149,8 @@ static const int *alert_order(int desc)
 {
     static const int expired[] = {TW_CAUSE_CERT_EXPIRED, TW_CAUSE_CERT_NOT_YET_VALID, -1};
     static const int unknown_ca[] = {TW_CAUSE_CERT_SELF_SIGNED, TW_CAUSE_CERT_UNTRUSTED,
-                                     TW_CAUSE_CERT_CHAIN_INCOMPLETE,
-                                     TW_CAUSE_CERT_CHAIN_MISORDERED, -1};
+                                     TW_CAUSE_CERT_CHAIN_INCOMPLETE, TW_CAUSE_CERT_CHAIN_MISORDERED,
+                                     -1};
     static const int bad_cert[] = {TW_CAUSE_CERT_NAME_MISMATCH, TW_CAUSE_CERT_SELF_SIGNED,
                                    TW_CAUSE_CERT_UNTRUSTED, TW_CAUSE_CERT_CHAIN_INCOMPLETE, -1};
     static const int unsupported[] = {TW_CAUSE_CERT_NOT_SERVER_AUTH, TW_CAUSE_CERT_WEAK_KEY, -1};
@@ -275,16 +275,15 @@ void tw_corr_timing(const struct tw_corr_ctx *x)
     struct tw_verdict *v = x->v;
     const struct tw_ev_tcp *tcp = x->tcp;
     const struct tw_ev_tls *t = x->tls;
-    v->syn_to_synack_ms = tcp ? tw_corr_ms(tcp->syn_frame, tcp->syn_ts, tcp->synack_frame,
-                                           tcp->synack_ts)
-                              : -1.0;
+    v->syn_to_synack_ms =
+        tcp ? tw_corr_ms(tcp->syn_frame, tcp->syn_ts, tcp->synack_frame, tcp->synack_ts) : -1.0;
     v->hello_to_server_hello_ms = -1.0;
     v->handshake_ms = -1.0;
     if (!t || !t->ch.present)
         return;
     if (t->sh.present)
-        v->hello_to_server_hello_ms = tw_corr_ms(t->ch.frame, t->ch.ts_us, t->sh.frame,
-                                                 t->sh.ts_us);
+        v->hello_to_server_hello_ms =
+            tw_corr_ms(t->ch.frame, t->ch.ts_us, t->sh.frame, t->sh.ts_us);
     if (!v->handshake_done)
         return;
     uint64_t end = t->d[TW_DIR_C2S].finished_frame;

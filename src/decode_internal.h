@@ -10,7 +10,7 @@
 enum {
     TW_DLT_NULL = 0,
     TW_DLT_EN10MB = 1,
-    TW_DLT_RAW = 12,          /* DLT_RAW on Linux and most systems */
+    TW_DLT_RAW = 12,           /* DLT_RAW on Linux and most systems */
     TW_DLT_LINKTYPE_RAW = 101, /* LINKTYPE_RAW, as stored in files */
     TW_DLT_LOOP = 108,
     TW_DLT_LINUX_SLL = 113,

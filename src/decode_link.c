@@ -91,11 +91,14 @@ static int pppoe(struct tw_dec_ctx *c, struct tw_rd *r)
         return tw_dec_malformed(r, "pppoe: session frame with a non-zero code");
     if (tw_dec_trim(c, r, length, "pppoe: length exceeds frame") != TW_OK)
         return TW_E_MALFORMED;
+    if (tw_dec_need(c, r, 1, "ppp: no protocol field", "ppp: header cut by snaplen"))
+        return TW_E_MALFORMED;
     uint16_t protocol = tw_rd_u8(r);
-    if ((protocol & 1) == 0) /* an uncompressed field's first byte is even */
+    if ((protocol & 1) == 0) { /* an uncompressed field's first byte is even */
+        if (tw_dec_need(c, r, 1, "ppp: no protocol field", "ppp: header cut by snaplen"))
+            return TW_E_MALFORMED;
         protocol = (uint16_t)(protocol << 8 | tw_rd_u8(r));
-    if (!tw_rd_ok(r))
-        return tw_dec_malformed(r, "pppoe: no PPP protocol field");
+    }
     if (protocol == 0x0021)
         return tw_dec_ip(c, r, 4);
     if (protocol == 0x0057)

@@ -35,7 +35,7 @@ static uint64_t mix_ep(uint64_t h, const struct tw_endpoint *e)
 
 /* Both directions of a connection hash alike: the smaller endpoint goes first. */
 size_t tw_flow_bucket(const struct tw_flow_table *t, const struct tw_endpoint *a,
-                        const struct tw_endpoint *b)
+                      const struct tw_endpoint *b)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     if (ep_cmp(a, b) <= 0)
@@ -118,6 +118,10 @@ void tw_flow_conn_free(struct tw_flow_table *t, struct tw_conn *c)
         t->st.lingering--;
     t->tracked--;
     tw_flow_mem(&t->st, -(int64_t)sizeof *c);
+    if (c->tcp && c->tcp != &t->scratch) {
+        tw_flow_mem(&t->st, -(int64_t)sizeof *c->tcp);
+        free(c->tcp);
+    }
     free(c);
 }
 
@@ -140,8 +144,9 @@ const struct tw_flow_stats *tw_flow_stats(const struct tw_flow_table *t)
 /* ---- opening and closing ---------------------------------------------------------------- */
 
 /* on_open comes before any other callback. A mid-stream connection opens late, at its first
- * payload (once orientation is known) or when something else must be reported; without a
- * packet at hand the consumer gets one made from the connection's first frame. */
+ * payload (once orientation is known) or when something else must be reported, and one that
+ * has seen only client SYNs when it is answered or closed; without a packet at hand the
+ * consumer gets one made from the connection's first frame (its SYN, if it had one). */
 void tw_flow_open_conn(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p)
 {
     if (c->state & TW_CONN_OPENED)
@@ -149,47 +154,94 @@ void tw_flow_open_conn(struct tw_flow_table *t, struct tw_conn *c, const struct 
     c->state |= TW_CONN_OPENED;
     if (!t->ops.on_open)
         return;
-    struct tw_frame f = {.no = c->tcp.first_frame, .ts_us = c->tcp.first_ts};
+    struct tw_frame f = {.no = c->first_frame, .ts_us = c->first_ts};
     struct tw_pkt made = {.frame = &f, .src = c->cli, .dst = c->srv};
     made.ip_version = c->cli.ip.family;
+    if (c->syn_count) {
+        made.flags = TW_TCP_SYN;
+        made.seq = c->dir[TW_DIR_C2S].isn - 1;
+    }
     t->ops.on_open(t->ctx, c, p ? p : &made);
 }
 
 void tw_flow_emit(struct tw_flow_table *t, struct tw_conn *c, enum tw_tcp_event_kind kind,
-                 enum tw_dir d, uint64_t frame, int64_t ts, uint64_t off)
+                  enum tw_dir d, uint64_t frame, int64_t ts, uint64_t off)
 {
-    struct tw_tcp_event e = {.kind = kind, .dir = d, .frame = frame, .ts_us = ts,
-                             .stream_off = off};
+    struct tw_tcp_event e = {
+        .kind = kind, .dir = d, .frame = frame, .ts_us = ts, .stream_off = off};
     tw_flow_open_conn(t, c, NULL);
     if (t->ops.on_event)
         t->ops.on_event(t->ctx, c, &e);
 }
 
-void tw_flow_close_conn(struct tw_flow_table *t, struct tw_conn *c, enum tw_close_reason why,
-                       uint64_t frame)
+/* The compact fields into e, which becomes c's record. */
+static void fill_compact(struct tw_conn *c, struct tw_ev_tcp *e)
 {
+    memset(e, 0, sizeof *e);
+    e->first_frame = e->syn_frame = c->first_frame;
+    e->first_ts = e->syn_ts = c->first_ts;
+    e->last_frame = c->last_frame;
+    e->last_ts = c->last_ts;
+    e->syn_count = c->syn_count;
+    c->tcp = e;
+}
+
+/* The deferred report of a connection that had seen only client SYNs: on_open, the SYN, and
+ * one SYN_RETX (with the last SYN's frame) if it was sent more than once. */
+static void report_syns(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p)
+{
+    tw_flow_open_conn(t, c, p);
+    tw_flow_emit(t, c, TW_TCP_EV_SYN, TW_DIR_C2S, c->first_frame, c->first_ts, 0);
+    if (c->syn_count > 1)
+        tw_flow_emit(t, c, TW_TCP_EV_SYN_RETX, TW_DIR_C2S, c->last_frame, c->last_ts, 0);
+}
+
+bool tw_flow_promote(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p)
+{
+    struct tw_ev_tcp *e = malloc(sizeof *e);
+    if (!e)
+        return false;
+    tw_flow_mem(&t->st, (int64_t)sizeof *e);
+    fill_compact(c, e);
+    report_syns(t, c, p);
+    return true;
+}
+
+void tw_flow_close_conn(struct tw_flow_table *t, struct tw_conn *c, enum tw_close_reason why,
+                        uint64_t frame)
+{
+    if (!c->tcp) {
+        /* Compact to the end: the scratch record stands in while the consumer looks. */
+        fill_compact(c, &t->scratch);
+        report_syns(t, c, NULL);
+    }
     tw_flow_open_conn(t, c, NULL);
     for (int d = 0; d < 2; d++) {
         struct tw_reasm *r = &c->dir[d];
         uint64_t upto = (r->flags & TW_RA_FIN) ? r->fin_off : 0;
-        tw_reasm_flush(&t->pool, c, (enum tw_dir)d, upto, frame ? frame : c->tcp.last_frame,
-                       t->now);
+        tw_reasm_flush(&t->pool, c, (enum tw_dir)d, upto, frame ? frame : c->last_frame, t->now);
         if ((r->flags & TW_RA_FIN) && !(r->flags & TW_RA_FIN_SENT)) {
             r->flags |= TW_RA_FIN_SENT;
-            tw_flow_emit(t, c, TW_TCP_EV_FIN, (enum tw_dir)d, c->tcp.fin_frame[d], c->tcp.fin_ts[d],
-                 r->fin_off);
+            tw_flow_emit(t, c, TW_TCP_EV_FIN, (enum tw_dir)d, c->tcp->fin_frame[d],
+                         c->tcp->fin_ts[d], r->fin_off);
         }
     }
-    c->tcp.close_reason = why;
-    c->tcp.close_frame = frame;
-    c->tcp.close_ts = t->now;
+    c->tcp->close_reason = why;
+    c->tcp->close_frame = frame;
+    c->tcp->close_ts = t->now;
     if (t->ops.on_close)
         t->ops.on_close(t->ctx, c);
     c->app = NULL;
     t->st.conns_live--;
     if (why == TW_CLOSE_FIN || why == TW_CLOSE_RST) {
+        /* A lingering entry needs only its tuple and sequence numbers. */
         tw_reasm_discard(&t->pool, c, TW_DIR_C2S);
         tw_reasm_discard(&t->pool, c, TW_DIR_S2C);
+        if (c->tcp != &t->scratch) {
+            tw_flow_mem(&t->st, -(int64_t)sizeof *c->tcp);
+            free(c->tcp);
+        }
+        c->tcp = NULL;
         c->state |= TW_CONN_CLOSED;
         t->st.lingering++;
         tw_flow_list_unlink(t, c);
@@ -205,8 +257,8 @@ bool tw_flow_check_fins(struct tw_flow_table *t, struct tw_conn *c, uint64_t fra
         struct tw_reasm *r = &c->dir[d];
         if ((r->flags & TW_RA_FIN) && !(r->flags & TW_RA_FIN_SENT) && r->next >= r->fin_off) {
             r->flags |= TW_RA_FIN_SENT;
-            tw_flow_emit(t, c, TW_TCP_EV_FIN, (enum tw_dir)d, c->tcp.fin_frame[d], c->tcp.fin_ts[d],
-                 r->fin_off);
+            tw_flow_emit(t, c, TW_TCP_EV_FIN, (enum tw_dir)d, c->tcp->fin_frame[d],
+                         c->tcp->fin_ts[d], r->fin_off);
         }
     }
     if ((c->dir[0].flags & TW_RA_FIN_SENT) && (c->dir[1].flags & TW_RA_FIN_SENT)) {
@@ -221,7 +273,8 @@ static int64_t list_timeout(const struct tw_flow_table *t, int list)
     if (list == TW_LIST_SYN)
         return t->lim.syn_timeout_us;
     if (list == TW_LIST_TOMB)
-        return t->lim.idle_timeout_us < TW_FLOW_LINGER_US ? t->lim.idle_timeout_us : TW_FLOW_LINGER_US;
+        return t->lim.idle_timeout_us < TW_FLOW_LINGER_US ? t->lim.idle_timeout_us
+                                                          : TW_FLOW_LINGER_US;
     return t->lim.idle_timeout_us;
 }
 
@@ -233,7 +286,7 @@ void tw_flow_expire(struct tw_flow_table *t, int64_t now_us)
     for (int l = 0; l < TW_LIST_N; l++) {
         int64_t to = list_timeout(t, l);
         struct tw_conn *c;
-        while ((c = t->head[l]) && t->now - c->tcp.last_ts > to) {
+        while ((c = t->head[l]) && t->now - c->last_ts > to) {
             if (l == TW_LIST_TOMB) {
                 tw_flow_conn_free(t, c);
                 continue;
@@ -253,7 +306,7 @@ void tw_flow_evict_one(struct tw_flow_table *t)
         return;
     }
     struct tw_conn *a = t->head[TW_LIST_SYN], *b = t->head[TW_LIST_LIVE];
-    struct tw_conn *v = !a ? b : !b ? a : (a->tcp.last_ts <= b->tcp.last_ts ? a : b);
+    struct tw_conn *v = !a ? b : !b ? a : (a->last_ts <= b->last_ts ? a : b);
     if (!v)
         return;
     t->st.evicted++;
@@ -306,7 +359,7 @@ const struct tw_endpoint *tw_conn_server(const struct tw_conn *c)
 
 const struct tw_ev_tcp *tw_conn_tcp(const struct tw_conn *c)
 {
-    return &c->tcp;
+    return c->tcp;
 }
 
 void *tw_conn_app(const struct tw_conn *c)
@@ -318,4 +371,3 @@ void tw_conn_set_app(struct tw_conn *c, void *app)
 {
     c->app = app;
 }
-

@@ -4,8 +4,7 @@
 
 #include <stdlib.h>
 
-static struct tw_conn *lookup(const struct tw_flow_table *t, const struct tw_pkt *p,
-                              enum tw_dir *d)
+static struct tw_conn *lookup(const struct tw_flow_table *t, const struct tw_pkt *p, enum tw_dir *d)
 {
     for (struct tw_conn *c = t->buckets[tw_flow_bucket(t, &p->src, &p->dst)]; c; c = c->hnext) {
         if (tw_flow_ep_eq(&c->cli, &p->src) && tw_flow_ep_eq(&c->srv, &p->dst)) {
@@ -40,30 +39,38 @@ static bool is_new_syn(const struct tw_conn *c, const struct tw_pkt *p, enum tw_
     return d != TW_DIR_C2S || !(r->flags & TW_RA_HAS_ISN) || p->seq + 1 != r->isn;
 }
 
-static struct tw_conn *conn_new(struct tw_flow_table *t, const struct tw_pkt *p,
-                                enum tw_dir *d)
+static struct tw_conn *conn_new(struct tw_flow_table *t, const struct tw_pkt *p, enum tw_dir *d)
 {
     while (t->tracked >= t->lim.max_conns && t->tracked > 0)
         tw_flow_evict_one(t);
     struct tw_conn *c = calloc(1, sizeof *c);
-    if (!c)
+    /* A client SYN makes a compact entry; anything else has facts to record at once. */
+    struct tw_ev_tcp *e = (c && !is_syn(p)) ? calloc(1, sizeof *e) : NULL;
+    if (!c || (!is_syn(p) && !e)) {
+        free(c);
         return NULL;
-    tw_flow_mem(&t->st, (int64_t)sizeof *c);
+    }
+    tw_flow_mem(&t->st, (int64_t)(sizeof *c + (e ? sizeof *e : 0)));
+    c->tcp = e;
+    c->first_frame = p->frame->no;
+    c->first_ts = p->frame->ts_us;
+    if (e) {
+        e->first_frame = c->first_frame;
+        e->first_ts = c->first_ts;
+    }
     /* The SYN's sender is the client and the SYN-ACK's the server; mid-stream, the higher port
      * (first payload may still swap them, see orient()). */
     bool src_is_client = true;
     if (is_synack(p))
         src_is_client = false;
     else if (!is_syn(p)) {
-        c->tcp.mid_stream = true;
+        e->mid_stream = true;
         src_is_client = p->src.port >= p->dst.port;
     }
     c->cli = src_is_client ? p->src : p->dst;
     c->srv = src_is_client ? p->dst : p->src;
     *d = src_is_client ? TW_DIR_C2S : TW_DIR_S2C;
     c->id = ++t->next_id;
-    c->tcp.first_frame = p->frame->no;
-    c->tcp.first_ts = p->frame->ts_us;
     size_t b = tw_flow_bucket(t, &c->cli, &c->srv);
     c->hnext = t->buckets[b];
     t->buckets[b] = c;
@@ -72,7 +79,7 @@ static struct tw_conn *conn_new(struct tw_flow_table *t, const struct tw_pkt *p,
     t->st.conns_total++;
     if (++t->st.conns_live > t->st.conns_peak)
         t->st.conns_peak = t->st.conns_live;
-    if (!c->tcp.mid_stream)
+    if (e && !e->mid_stream)
         tw_flow_open_conn(t, c, p);
     return c;
 }
@@ -96,11 +103,14 @@ static enum tw_dir orient(struct tw_conn *c, const struct tw_pkt *p, enum tw_dir
 
 /* Last activity: the connection moves to the end of its list. It stays on the SYN list (with
  * the shorter syn_timeout) only while all it has seen is the client's SYN. */
-static void touch(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p,
-                  enum tw_dir d)
+static void touch(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p, enum tw_dir d)
 {
-    c->tcp.last_frame = p->frame->no;
-    c->tcp.last_ts = p->frame->ts_us;
+    c->last_frame = p->frame->no;
+    c->last_ts = p->frame->ts_us;
+    if (c->tcp) {
+        c->tcp->last_frame = c->last_frame;
+        c->tcp->last_ts = c->last_ts;
+    }
     uint8_t list = c->list;
     if (list == TW_LIST_SYN && (d != TW_DIR_C2S || !is_syn(p)))
         list = TW_LIST_LIVE;
@@ -113,7 +123,7 @@ static void handshake(struct tw_flow_table *t, struct tw_conn *c, const struct t
 {
     uint64_t fno = p->frame->no;
     int64_t ts = p->frame->ts_us;
-    struct tw_ev_tcp *e = &c->tcp;
+    struct tw_ev_tcp *e = c->tcp;
     if (is_syn(p) && d == TW_DIR_C2S) {
         /* The SYN takes sequence number seq; stream byte 0 is seq + 1. */
         if (!(c->dir[TW_DIR_C2S].flags & TW_RA_HAS_ISN))
@@ -124,7 +134,8 @@ static void handshake(struct tw_flow_table *t, struct tw_conn *c, const struct t
             e->syn_frame = fno;
             e->syn_ts = ts;
             tw_flow_emit(t, c, TW_TCP_EV_SYN, d, fno, ts, 0);
-        } else if (!e->synack_frame) {
+        } else if (!e->synack_frame && fno != e->syn_frame) {
+            /* (A SYN that carried data was already reported as the SYN.) */
             tw_flow_emit(t, c, TW_TCP_EV_SYN_RETX, d, fno, ts, 0);
         }
     } else if (is_synack(p) && d == TW_DIR_S2C) {
@@ -157,11 +168,11 @@ static void segment(struct tw_flow_table *t, struct tw_conn *c, const struct tw_
     uint32_t len = p->payload_len, lost = p->lost;
     /* A RST's payload is a diagnostic (RFC 9293 §3.10.7.1), not stream bytes. */
     if ((len || lost) && !(p->flags & TW_TCP_RST)) {
-        if (!c->tcp.first_data_frame[d]) {
-            c->tcp.first_data_frame[d] = fno;
-            c->tcp.first_data_ts[d] = ts;
+        if (!c->tcp->first_data_frame[d]) {
+            c->tcp->first_data_frame[d] = fno;
+            c->tcp->first_data_ts[d] = ts;
         }
-        c->tcp.snap_lost[d] += lost;
+        c->tcp->snap_lost[d] += lost;
         tw_reasm_data(&t->pool, c, d, off, p->payload, len, lost, fno, ts);
     }
     if ((p->flags & TW_TCP_ACK) && (o->flags & TW_RA_HAS_ISN)) {
@@ -176,21 +187,20 @@ static void segment(struct tw_flow_table *t, struct tw_conn *c, const struct tw_
         int64_t fin = off + (int64_t)len + (int64_t)lost;
         r->flags |= TW_RA_FIN;
         r->fin_off = fin > (int64_t)r->next ? (uint64_t)fin : r->next;
-        c->tcp.fin_frame[d] = fno;
-        c->tcp.fin_ts[d] = ts;
+        c->tcp->fin_frame[d] = fno;
+        c->tcp->fin_ts[d] = ts;
     }
 }
 
 /* A RST ends the connection. Its sequence number is where the sender's stream stood: bytes
  * before it that the capture never showed are a gap, so rst_after counts them. */
-static void reset(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p,
-                  enum tw_dir d)
+static void reset(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p, enum tw_dir d)
 {
     uint64_t fno = p->frame->no;
     int64_t ts = p->frame->ts_us;
     struct tw_reasm *r = &c->dir[d];
-    c->tcp.rst_frame[d] = fno;
-    c->tcp.rst_ts[d] = ts;
+    c->tcp->rst_frame[d] = fno;
+    c->tcp->rst_ts[d] = ts;
     uint64_t upto = 0;
     int64_t at = tw_reasm_offset(r, p->seq);
     if (at > (int64_t)r->next && (uint64_t)at - r->next <= TW_FLOW_RST_TRUST_BYTES)
@@ -200,7 +210,7 @@ static void reset(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pk
         upto = r->fin_off;
     tw_reasm_flush(&t->pool, c, d, upto, fno, ts);
     tw_reasm_flush(&t->pool, c, TW_DIR_OTHER(d), 0, fno, ts);
-    c->tcp.rst_after[d] = r->next;
+    c->tcp->rst_after[d] = r->next;
     if (tw_flow_check_fins(t, c, fno))
         return; /* both FINs were already in: the RST only ends a closed connection */
     tw_flow_emit(t, c, TW_TCP_EV_RST, d, fno, ts, r->next);
@@ -227,9 +237,21 @@ int tw_flow_packet(struct tw_flow_table *t, const struct tw_pkt *p)
         if (!c)
             return TW_E_NOMEM;
     }
+    if (!c->tcp) {
+        if (is_syn(p) && d == TW_DIR_C2S && !p->payload_len && !p->lost &&
+            !(p->flags & TW_TCP_FIN)) {
+            /* Still only bare client SYNs: stay compact, report nothing yet. */
+            if (!(c->dir[TW_DIR_C2S].flags & TW_RA_HAS_ISN))
+                tw_reasm_set_isn(&c->dir[TW_DIR_C2S], p->seq + 1);
+            if (c->syn_count < UINT16_MAX)
+                c->syn_count++;
+            touch(t, c, p, d);
+            return TW_OK;
+        }
+        if (!tw_flow_promote(t, c, p))
+            return TW_E_NOMEM;
+    }
     touch(t, c, p, d);
-    if (d == TW_DIR_S2C)
-        c->state |= TW_CONN_ANSWERED;
     handshake(t, c, p, d);
     if (!(c->state & TW_CONN_OPENED)) {
         if (p->payload_len > 0 && !(p->flags & TW_TCP_RST))

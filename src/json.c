@@ -37,43 +37,49 @@ static void put(struct sink *s, const char *p, size_t n)
         }
         flush(s);
     }
-    memcpy(s->buf + s->len, p, n);
+    for (size_t i = 0; i < n; i++) /* n <= 6: a loop beats a memcpy call */
+        s->buf[s->len + i] = p[i];
     s->len += n;
 }
 
-/* Length of the well-formed UTF-8 sequence at the reader (RFC 3629 §4), or 0. r is a copy:
- * the caller's position does not move. */
-static size_t utf8_len(struct tw_rd r)
+/* Continuation bytes a lead byte promises (RFC 3629 §4), with the allowed range of the first
+ * one; 0 for bytes that cannot start a sequence: continuation bytes, overlong leads (C0, C1)
+ * and leads beyond U+10FFFF (F5..FF). */
+static size_t utf8_need(uint8_t b0, uint8_t *lo, uint8_t *hi)
 {
-    uint8_t b0 = tw_rd_u8(&r);
-    size_t n;
-    uint8_t lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
-    if (b0 < 0x80)
-        return 1;
+    *lo = 0x80;
+    *hi = 0xbf;
     if (b0 >= 0xc2 && b0 <= 0xdf)
-        n = 2;
-    else if (b0 >= 0xe0 && b0 <= 0xef)
-        n = 3;
-    else if (b0 >= 0xf0 && b0 <= 0xf4)
-        n = 4;
-    else
-        return 0; /* continuation byte, overlong lead (C0, C1) or beyond U+10FFFF (F5..FF) */
-    if (b0 == 0xe0)
-        lo = 0xa0; /* overlong */
-    else if (b0 == 0xed)
-        hi = 0x9f; /* surrogates */
-    else if (b0 == 0xf0)
-        lo = 0x90; /* overlong */
-    else if (b0 == 0xf4)
-        hi = 0x8f; /* beyond U+10FFFF */
-    if (tw_rd_left(&r) < n - 1)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        uint8_t b = tw_rd_u8(&r);
-        if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xbf))
-            return 0;
+        return 1;
+    if (b0 >= 0xe0 && b0 <= 0xef) {
+        if (b0 == 0xe0)
+            *lo = 0xa0; /* overlong */
+        else if (b0 == 0xed)
+            *hi = 0x9f; /* surrogates */
+        return 2;
     }
-    return n;
+    if (b0 >= 0xf0 && b0 <= 0xf4) {
+        if (b0 == 0xf0)
+            *lo = 0x90; /* overlong */
+        else if (b0 == 0xf4)
+            *hi = 0x8f; /* beyond U+10FFFF */
+        return 3;
+    }
+    return 0;
+}
+
+/* Whether the n continuation bytes at r are well formed. r is a copy: the caller's position
+ * does not move. */
+static bool utf8_tail_ok(struct tw_rd r, size_t n, uint8_t lo, uint8_t hi)
+{
+    if (n == 0 || tw_rd_left(&r) < n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = tw_rd_u8(&r);
+        if (b < (i == 0 ? lo : 0x80) || b > (i == 0 ? hi : 0xbf))
+            return false;
+    }
+    return true;
 }
 
 static void escape_into(struct sink *s, const void *str, size_t n)
@@ -81,18 +87,19 @@ static void escape_into(struct sink *s, const void *str, size_t n)
     static const char hex[] = "0123456789abcdef";
     struct tw_rd_err e;
     struct tw_rd r = tw_rd_make(str, n, &e);
-    while (tw_rd_left(&r) > 0) {
-        size_t k = utf8_len(r);
-        if (k > 1) {
-            put(s, (const char *)tw_rd_take(&r, k), k);
-            continue;
-        }
-        uint8_t c = tw_rd_u8(&r);
-        if (c == '"' || c == '\\') {
+    for (size_t left = n; left > 0; left--) {
+        uint8_t c = tw_rd_u8(&r), lo, hi;
+        size_t more = c >= 0x80 ? utf8_need(c, &lo, &hi) : 0;
+        if (more && utf8_tail_ok(r, more, lo, hi)) {
+            char seq[4] = {(char)c};
+            memcpy(seq + 1, tw_rd_take(&r, more), more);
+            put(s, seq, more + 1);
+            left -= more;
+        } else if (c == '"' || c == '\\') {
             char q[2] = {'\\', (char)c};
             put(s, q, 2);
         } else if (c < 0x20 || c >= 0x7f) {
-            /* controls, DEL, and each byte of an ill-formed sequence (k == 0) */
+            /* controls, DEL, and each byte of an ill-formed sequence */
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             put(s, u, 6);
         } else {

@@ -78,7 +78,7 @@ void tw_reasm_discard(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir
 static void set_next(struct tw_conn *c, enum tw_dir d, uint64_t next)
 {
     c->dir[d].next = next;
-    c->tcp.bytes[d] = next;
+    c->tcp->bytes[d] = next;
 }
 
 /* Hands len in-order bytes to the consumer; a DONE answer stops buffering for good. */
@@ -105,10 +105,10 @@ static void gap(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir d, ui
     if (len == 0)
         return;
     if (!(r->flags & TW_RA_DONE)) {
-        c->tcp.gaps[d]++;
-        c->tcp.gap_bytes[d] += len;
-        if (!c->tcp.first_gap_frame[d])
-            c->tcp.first_gap_frame[d] = frame;
+        c->tcp->gaps[d]++;
+        c->tcp->gap_bytes[d] += len;
+        if (!c->tcp->first_gap_frame[d])
+            c->tcp->first_gap_frame[d] = frame;
         if (pool->ops->on_gap)
             pool->ops->on_gap(pool->ctx, c, d, r->next, len, frame, ts);
     }
@@ -235,7 +235,7 @@ static bool hold(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir d, u
     if (pool->st->ooo_bytes_live > pool->st->ooo_bytes_peak)
         pool->st->ooo_bytes_peak = pool->st->ooo_bytes_live;
     if (conflict)
-        c->tcp.overlap_conflicts[d]++;
+        c->tcp->overlap_conflicts[d]++;
     return ok;
 }
 
@@ -263,7 +263,7 @@ static void in_order(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir 
         drain(pool, c, d, frame, ts);
     }
     if (conflict)
-        c->tcp.overlap_conflicts[d]++;
+        c->tcp->overlap_conflicts[d]++;
     if ((r->flags & TW_RA_DONE) && r->next < end)
         set_next(c, d, end);
 }
@@ -295,11 +295,37 @@ static int make_room(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir 
     return pool->st->ooo_bytes_live + need > pool->cap_total ? -1 : 0;
 }
 
+static void dropped(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir d)
+{
+    c->tcp->ooo_dropped[d]++;
+    pool->st->ooo_dropped_segs++;
+}
+
+/* The direction's buffer record, created on first use, and moved to the end of the pool's
+ * list: it buffered most recently. NULL on allocation failure. */
+static struct tw_reasm_ooo *ooo_touch(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir d)
+{
+    struct tw_reasm *r = &c->dir[d];
+    if (r->ooo) {
+        pool_unlink(pool, r->ooo);
+    } else {
+        r->ooo = calloc(1, sizeof *r->ooo);
+        if (!r->ooo)
+            return NULL;
+        tw_flow_mem(pool->st, (int64_t)sizeof *r->ooo);
+        r->ooo->conn = c;
+        r->ooo->dir = d;
+    }
+    pool_append(pool, r->ooo);
+    return r->ooo;
+}
+
 void tw_reasm_data(struct tw_reasm_pool *pool, struct tw_conn *c, enum tw_dir d, int64_t off,
                    const uint8_t *data, uint32_t len, uint32_t lost, uint64_t frame, int64_t ts)
 {
     struct tw_reasm *r = &c->dir[d];
     int64_t end = off + (int64_t)len + (int64_t)lost;
+    bool first = true; /* counters describe the segment, not our own restarts */
 again:
     if (r->flags & TW_RA_DONE) {
         if (end > (int64_t)r->next)
@@ -309,16 +335,16 @@ again:
     if (len + lost == 0)
         return;
     /* A keep-alive (or Linux's zero-window probe) repeats the byte before next, or none. */
-    if (off + 1 == (int64_t)r->next && len + lost <= 1)
+    if (off + 1 == (int64_t)r->next && len + lost <= 1 && first)
         return;
     if (end <= (int64_t)r->next) {
-        c->tcp.retransmits[d]++;
+        c->tcp->retransmits[d] += first;
         return;
     }
     if (off < (int64_t)r->next) {
         /* Partial overlap with delivered bytes: only the new tail counts. */
         uint64_t skip = r->next - (uint64_t)off;
-        c->tcp.partial_overlaps[d]++;
+        c->tcp->partial_overlaps[d] += first;
         if (skip >= len) {
             lost -= (uint32_t)(skip - len);
             data = NULL;
@@ -341,39 +367,21 @@ again:
     if (need == 0) {
         /* Wholly held already: compare with the held bytes (they win); nothing is added. */
         if (len > 0) {
-            c->tcp.retransmits[d]++;
-            if (r->ooo)
-                hold(pool, c, d, (uint64_t)off, data, len);
+            c->tcp->retransmits[d] += first;
+            hold(pool, c, d, (uint64_t)off, data, len);
         }
         return;
     }
     switch (make_room(pool, c, d, need, frame, ts)) {
     case 1:
+        first = false;
         goto again;
     case -1:
-        c->tcp.ooo_dropped[d]++;
-        pool->st->ooo_dropped_segs++;
+        dropped(pool, c, d);
         return;
     default:
         break;
     }
-    if (!r->ooo) {
-        r->ooo = calloc(1, sizeof *r->ooo);
-        if (!r->ooo) {
-            c->tcp.ooo_dropped[d]++;
-            pool->st->ooo_dropped_segs++;
-            return;
-        }
-        tw_flow_mem(pool->st, (int64_t)sizeof *r->ooo);
-        r->ooo->conn = c;
-        r->ooo->dir = d;
-        pool_append(pool, r->ooo);
-    } else {
-        pool_unlink(pool, r->ooo);
-        pool_append(pool, r->ooo);
-    }
-    if (!hold(pool, c, d, (uint64_t)off, data, len)) {
-        c->tcp.ooo_dropped[d]++;
-        pool->st->ooo_dropped_segs++;
-    }
+    if (!ooo_touch(pool, c, d) || !hold(pool, c, d, (uint64_t)off, data, len))
+        dropped(pool, c, d);
 }

@@ -24,10 +24,10 @@ struct tw_reasm_ooo {
 };
 
 enum {
-    TW_RA_HAS_ISN = 0x01,    /* isn is known (SYN seen, or first segment of a mid-stream) */
-    TW_RA_DONE = 0x02,       /* the consumer said TW_STREAM_DONE: count, never buffer */
-    TW_RA_FIN = 0x04,        /* a FIN was seen; fin_off is valid */
-    TW_RA_FIN_SENT = 0x08,   /* the FIN event was delivered (the stream reached fin_off) */
+    TW_RA_HAS_ISN = 0x01,  /* isn is known (SYN seen, or first segment of a mid-stream) */
+    TW_RA_DONE = 0x02,     /* the consumer said TW_STREAM_DONE: count, never buffer */
+    TW_RA_FIN = 0x04,      /* a FIN was seen; fin_off is valid */
+    TW_RA_FIN_SENT = 0x08, /* the FIN event was delivered (the stream reached fin_off) */
 };
 
 /* One direction of a connection, embedded in it. Stream offsets are 64-bit: offset 0 is the
@@ -59,25 +59,32 @@ static inline void tw_flow_mem(struct tw_flow_stats *st, int64_t delta)
         st->mem_peak = st->mem_bytes;
 }
 
-/* Connection states; a closed connection lingers as a tombstone (see flow.c). */
+/* Activity lists: bare-SYN entries (syn_timeout), live ones (idle_timeout), closed ones that
+ * linger. Each is ordered by last activity, so expiry looks only at heads. */
 enum { TW_LIST_SYN = 0, TW_LIST_LIVE = 1, TW_LIST_TOMB = 2, TW_LIST_N = 3 };
 
 enum {
-    TW_CONN_OPENED = 0x01,  /* on_open was called */
-    TW_CONN_CLOSED = 0x02,  /* on_close was called: a tombstone */
-    TW_CONN_ANSWERED = 0x04 /* something came back from the server */
+    TW_CONN_OPENED = 0x01, /* on_open was called */
+    TW_CONN_CLOSED = 0x02, /* on_close was called: it lingers (see flow.h) */
 };
 
+/* A connection. One that has seen only client SYNs (a scan, a flood, a refused or silent port)
+ * is kept compact: tcp is NULL and its facts are the fields here, until it is answered (then
+ * tcp is allocated and the consumer hears about it) or closed (then the table's scratch
+ * tw_ev_tcp stands in for the duration of the callbacks). */
 struct tw_conn {
-    struct tw_conn *hnext;      /* hash chain */
-    struct tw_conn *prev, *next; /* LRU list (list), least recently active first */
+    struct tw_conn *hnext;       /* hash chain */
+    struct tw_conn *prev, *next; /* activity list (list), least recently active first */
     void *app;
+    struct tw_ev_tcp *tcp; /* NULL while only client SYNs were seen */
     uint64_t id;
+    uint64_t first_frame, last_frame;
+    int64_t first_ts, last_ts;
     struct tw_endpoint cli, srv;
+    uint16_t syn_count; /* while tcp is NULL */
     uint8_t list;
     uint8_t state; /* TW_CONN_* */
     struct tw_reasm dir[2];
-    struct tw_ev_tcp tcp;
 };
 
 /* Sets offset 0 of r at sequence number isn. */
@@ -123,6 +130,7 @@ struct tw_flow_table {
     uint64_t next_id;
     struct tw_reasm_pool pool;
     struct tw_flow_stats st;
+    struct tw_ev_tcp scratch; /* facts of a compact connection while it is being closed */
 };
 
 /* FNV-1a bucket of a tuple; both orders of a and b give the same bucket. */
@@ -143,6 +151,9 @@ void tw_flow_close_conn(struct tw_flow_table *t, struct tw_conn *c, enum tw_clos
 /* Delivers FIN events of directions whose stream reached their FIN; closes c (returning true)
  * when both have. */
 bool tw_flow_check_fins(struct tw_flow_table *t, struct tw_conn *c, uint64_t frame);
+/* Gives c its own struct tw_ev_tcp (filled from the compact fields) and reports it: on_open
+ * with p, then its SYN events. Returns false when out of memory. */
+bool tw_flow_promote(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p);
 /* Unlinks and frees c without callbacks. */
 void tw_flow_conn_free(struct tw_flow_table *t, struct tw_conn *c);
 void tw_flow_evict_one(struct tw_flow_table *t);

@@ -69,7 +69,11 @@ static void alert(struct tw_json *j, const struct tw_alert *a)
     }
     tw_json_obj_begin(j);
     kstr(j, "from", a->dir == TW_DIR_C2S ? "client" : "server");
-    kstr(j, "level", !a->visible ? NULL : a->level == 1 ? "warning" : a->level == 2 ? "fatal" : NULL);
+    kstr(j, "level",
+         !a->visible     ? NULL
+         : a->level == 1 ? "warning"
+         : a->level == 2 ? "fatal"
+                         : NULL);
     tw_json_key(j, "code");
     if (a->visible)
         tw_json_uint(j, a->desc);
@@ -234,7 +238,8 @@ static void timestamps(struct tw_json *j, const struct tw_verdict *v)
 
 static void tcp(struct tw_json *j, const struct tw_ev_tcp *c)
 {
-    static const char *const reasons[] = {NULL, "fin", "rst", "timeout", "evicted", "end", "reused"};
+    static const char *const reasons[] = {NULL,      "fin", "rst",   "timeout",
+                                          "evicted", "end", "reused"};
     tw_json_key(j, "tcp");
     if (!c) {
         tw_json_null(j);
@@ -257,9 +262,9 @@ static void tcp(struct tw_json *j, const struct tw_ev_tcp *c)
     tw_json_uint(j, c->gap_bytes[0] + c->gap_bytes[1]);
     tw_json_key(j, "mid_stream");
     tw_json_bool(j, c->mid_stream);
-    kstr(j, "close", (unsigned)c->close_reason < sizeof reasons / sizeof reasons[0]
-                         ? reasons[c->close_reason]
-                         : NULL);
+    kstr(j, "close",
+         (unsigned)c->close_reason < sizeof reasons / sizeof reasons[0] ? reasons[c->close_reason]
+                                                                        : NULL);
     tw_json_obj_end(j);
 }
 
@@ -271,8 +276,7 @@ static void verdict(struct tw_json *j, const struct tw_verdict *v)
     kstr(j, "cause", v->outcome == TW_OUTCOME_FAILED ? tw_cause_name(v->cause) : NULL);
     kstr(j, "stage", tw_stage_name(v->stage));
     kstr(j, "explanation", v->explanation);
-    kstr(j, "incomplete_reason",
-         v->outcome == TW_OUTCOME_INCOMPLETE ? v->incomplete_reason : NULL);
+    kstr(j, "incomplete_reason", v->outcome == TW_OUTCOME_INCOMPLETE ? v->incomplete_reason : NULL);
     tw_json_key(j, "alert");
     alert(j, v->alert);
     tw_json_key(j, "alerts");

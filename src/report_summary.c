@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlswhy/rd.h"
+
 /* Rows beyond this many per table are counted in one "(other)" row: memory stays bounded on a
  * long live capture with many distinct names. */
 #define MAX_ROWS 65536
 
 struct row {
-    char *key;   /* what the row groups by (cause name, server name, certificate SHA-256) */
-    char *label; /* shown next to it (certificate subject CN), or NULL */
+    char *key;         /* what the row groups by (cause name, server name, certificate SHA-256) */
+    char *label;       /* shown next to it (certificate subject CN), or NULL */
     uint64_t count[3]; /* per enum tw_outcome */
     uint64_t first, last;
     uint64_t causes; /* bit per failure cause seen */
@@ -33,11 +35,14 @@ struct summary {
     uint64_t total[3], first, last;
 };
 
+/* FNV-1a over a key (a server name from the wire, an address or a certificate hash). */
 static uint64_t fnv1a(const char *s)
 {
+    struct tw_rd_err e;
+    struct tw_rd r = tw_rd_make((const uint8_t *)s, strlen(s), &e);
     uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    while (tw_rd_left(&r) > 0)
+        h = (h ^ tw_rd_u8(&r)) * 1099511628211ull;
     return h;
 }
 
@@ -135,8 +140,8 @@ static int sum_emit(void *self, const struct tw_verdict *v)
         return TW_OK;
     const struct tw_ev_tcp *c = v->ev->tcp;
     uint64_t first = c && c->first_frame ? c->first_frame : (v->frame_count ? v->frames[0] : 0);
-    uint64_t last = c && c->last_frame ? c->last_frame
-                                       : (v->frame_count ? v->frames[v->frame_count - 1] : 0);
+    uint64_t last =
+        c && c->last_frame ? c->last_frame : (v->frame_count ? v->frames[v->frame_count - 1] : 0);
     s->total[v->outcome]++;
     if (!s->first || (first && first < s->first))
         s->first = first;
@@ -179,30 +184,42 @@ static void causes_of(uint64_t bits, char *buf, size_t n)
         snprintf(buf, n, "-");
 }
 
+/* Width of the first column: the longest escaped key, within [34, 80]. */
+static int key_width(const struct table *t)
+{
+    size_t w = 34;
+    for (size_t i = 0; i < t->n; i++) {
+        size_t k = tw_rep_escape(t->rows[i].key, strlen(t->rows[i].key), NULL, 0);
+        w = k > w ? k : w;
+    }
+    return (int)(w < 80 ? w : 80);
+}
+
 static void print_table(struct summary *s, struct table *t, const char *title, bool outcomes)
 {
     char key[4 * 256 + 1], label[4 * 256 + 1], causes[512];
     if (t->n == 0)
         return;
     qsort(t->rows, t->n, sizeof t->rows[0], by_first); /* the index is not used again */
+    int kw = key_width(t);
     if (outcomes)
-        fprintf(s->out, "\n%-34s %8s %10s %10s\n", title, "count", "first", "last");
+        fprintf(s->out, "\n%-*s %8s %10s %10s\n", kw, title, "count", "first", "last");
     else
-        fprintf(s->out, "\n%-40s %6s %6s %6s %6s %10s %10s  %s\n", title, "conns", "ok", "failed",
-                "incompl", "first", "last", "causes");
+        fprintf(s->out, "\n%-*s %6s %6s %6s %7s %10s %10s  %s\n", kw, title, "conns", "ok",
+                "failed", "incompl", "first", "last", "causes");
     for (size_t i = 0; i < t->n; i++) {
         const struct row *r = &t->rows[i];
         uint64_t n = r->count[0] + r->count[1] + r->count[2];
         tw_rep_escape(r->key, strlen(r->key), key, sizeof key);
         if (outcomes) {
-            fprintf(s->out, "%-34s %8llu %10llu %10llu\n", key, (unsigned long long)n,
+            fprintf(s->out, "%-*s %8llu %10llu %10llu\n", kw, key, (unsigned long long)n,
                     (unsigned long long)r->first, (unsigned long long)r->last);
             continue;
         }
         if (r->label)
             tw_rep_escape(r->label, strlen(r->label), label, sizeof label);
         causes_of(r->causes, causes, sizeof causes);
-        fprintf(s->out, "%-40s %6llu %6llu %6llu %6llu %10llu %10llu  %s%s%s\n", key,
+        fprintf(s->out, "%-*s %6llu %6llu %6llu %7llu %10llu %10llu  %s%s%s\n", kw, key,
                 (unsigned long long)n, (unsigned long long)r->count[TW_OUTCOME_OK],
                 (unsigned long long)r->count[TW_OUTCOME_FAILED],
                 (unsigned long long)r->count[TW_OUTCOME_INCOMPLETE], (unsigned long long)r->first,
@@ -214,9 +231,12 @@ static void print_table(struct summary *s, struct table *t, const char *title, b
 
 static void print_nothing(struct summary *s, const struct tw_run_info *run)
 {
-    fprintf(s->out, "\nNo TLS connection attempt: no ClientHello and no connection to a TLS "
-                    "port (443, 8443 or --tls-port)");
-    if (run)
+    if (run && run->frames == 0)
+        fprintf(s->out, "\nNo frame was read: no TLS connection attempt at all");
+    else
+        fprintf(s->out, "\nNo TLS connection attempt: no ClientHello and no connection to a "
+                        "TLS port (443, 8443 or --tls-port)");
+    if (run && run->frames)
         fprintf(s->out, " in %llu frames (%llu TCP connections)", (unsigned long long)run->frames,
                 (unsigned long long)run->conns);
     fprintf(s->out, ".\nIf clients saw errors such as 502, the failure left no packet at the "
@@ -231,8 +251,10 @@ static int sum_end(void *self, const struct tw_run_info *run)
 {
     struct summary *s = self;
     uint64_t all = s->total[0] + s->total[1] + s->total[2];
-    fprintf(s->out, "\n== tlswhy summary: %llu TLS connection%s (%llu ok, %llu failed, %llu "
-                    "incomplete)", (unsigned long long)all, all == 1 ? "" : "s",
+    fprintf(s->out,
+            "\n== tlswhy summary: %llu TLS connection%s (%llu ok, %llu failed, %llu "
+            "incomplete)",
+            (unsigned long long)all, all == 1 ? "" : "s",
             (unsigned long long)s->total[TW_OUTCOME_OK],
             (unsigned long long)s->total[TW_OUTCOME_FAILED],
             (unsigned long long)s->total[TW_OUTCOME_INCOMPLETE]);

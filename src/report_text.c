@@ -203,8 +203,7 @@ static void print_ladder(struct text *t, const struct tw_verdict *v)
     int64_t t0 = start_ts(v);
     for (size_t i = 0; i < n; i++)
         fprintf(t->out, "    frame %-7llu %+10.3f ms  %s  %s\n", (unsigned long long)r[i].frame,
-                (double)(r[i].ts - t0) / 1000.0, r[i].dir == TW_DIR_C2S ? "C>S" : "S>C",
-                r[i].what);
+                (double)(r[i].ts - t0) / 1000.0, r[i].dir == TW_DIR_C2S ? "C>S" : "S>C", r[i].what);
     if (tls && tls->steps_dropped)
         fprintf(t->out, "    (%u more TLS records not listed)\n", (unsigned)tls->steps_dropped);
 }
@@ -222,8 +221,9 @@ static void print_chain(struct text *t, const struct tw_chain_report *c)
         fprintf(t->out, "    cert[%u] CN=%s issuer CN=%s valid %s .. %s %s %d%s\n", (unsigned)i,
                 esc(s->subject_cn, a, sizeof a), esc(s->issuer_cn, b, sizeof b),
                 tw_json_time(s->not_before * 1000000, nb, sizeof nb),
-                tw_json_time(s->not_after * 1000000, na, sizeof na), esc(s->key_type, txt, sizeof txt),
-                s->key_bits, s->self_signed ? " self-signed" : "");
+                tw_json_time(s->not_after * 1000000, na, sizeof na),
+                esc(s->key_type, txt, sizeof txt), s->key_bits,
+                s->self_signed ? " self-signed" : "");
         for (uint16_t k = 0; k < s->san_count && k < TW_CERT_MAX_SANS; k++)
             fprintf(t->out, "%s%s", k ? ", " : "            SAN ", esc(s->sans[k], a, sizeof a));
         if (s->san_count)

@@ -211,6 +211,11 @@ START_TEST(non_capture_empty_and_missing_files)
     unlink(text);
     unlink(empty);
     expect_open_error("/nonexistent/tlswhy.pcap", TW_E_IO, "");
+    char err[64];
+    struct tw_cap *c = NULL;
+    ck_assert_int_eq(tw_cap_open_file("", NULL, &c, err, sizeof err), TW_E_USAGE);
+    ck_assert_int_eq(tw_cap_open_file(NULL, NULL, &c, err, sizeof err), TW_E_USAGE);
+    ck_assert_ptr_null(c);
 }
 END_TEST
 
@@ -352,8 +357,11 @@ static void send_udp(uint16_t port, const char *msg)
  * capture, the open must fail with a message naming the interface instead. */
 START_TEST(live_capture_on_loopback)
 {
-    struct tw_cap_live_opts o = {.iface = "lo", .filter = "udp dst port 47399",
-                                 .snaplen = 1500, .timeout_ms = 50, .immediate = true,
+    struct tw_cap_live_opts o = {.iface = "lo",
+                                 .filter = "udp dst port 47399",
+                                 .snaplen = 1500,
+                                 .timeout_ms = 50,
+                                 .immediate = true,
                                  .buffer_size = 1 << 20};
     struct tw_cap *c = NULL;
     char err[512];

@@ -1,90 +1,6 @@
-/* check_cert.c: chain analysis on the certificates scripts/make-test-certs.sh generates
- * (tests/data/certs/, fixed dates), at a fixed capture time, against the test root only. */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "test_util.h"
-#include "tlswhy/cert.h"
-#include "tlswhy/verdict.h"
-
-#define AT_2030 1906502400LL   /* 2030-06-01T00:00:00Z: the capture time of every test */
-#define AT_2025 1748736000LL   /* 2025-06-01T00:00:00Z */
-#define AT_2050 2537654400LL   /* 2050-06-01T00:00:00Z */
-
-struct chain {
-    size_t n;
-    uint8_t *der[8];
-    uint32_t len[8];
-};
-
-/* Reads tests/data/certs/<name>.der for each name (leaf first). */
-static void load(struct chain *c, const char *const *names)
-{
-    memset(c, 0, sizeof *c);
-    for (; *names && c->n < 8; names++, c->n++) {
-        char rel[256];
-        size_t len;
-        snprintf(rel, sizeof rel, "tests/data/certs/%s.der", *names);
-        c->der[c->n] = tw_test_read_file(tw_test_src(rel), &len);
-        c->len[c->n] = (uint32_t)len;
-    }
-}
-
-static void unload(struct chain *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->der[i]);
-}
-
-static struct tw_cert_ctx *ctx_with(const char *pem, int soon_days, size_t cache)
-{
-    struct tw_cert_opts o = {.ca_file = pem ? tw_test_src(pem) : NULL,
-                             .expires_soon_days = soon_days,
-                             .cache_entries = cache};
-    int err = 1;
-    struct tw_cert_ctx *c = tw_cert_ctx_new(&o, &err);
-    ck_assert_ptr_nonnull(c);
-    ck_assert_int_eq(err, TW_OK);
-    return c;
-}
-
-static struct tw_cert_ctx *test_ctx(void)
-{
-    return ctx_with("tests/data/certs/root.pem", 0, 0);
-}
-
-/* Analyses the named chain for name at time at with a fresh test context. */
-static struct tw_chain_report *run(const char *const *names, const char *name, int64_t at)
-{
-    struct chain ch;
-    struct tw_cert_ctx *c = test_ctx();
-    load(&ch, names);
-    struct tw_chain_report *r =
-        tw_cert_analyse(c, (const uint8_t *const *)ch.der, ch.len, ch.n, name, at);
-    ck_assert_ptr_nonnull(r);
-    tw_cert_ctx_free(c); /* the report outlives the context and its cache */
-    unload(&ch);
-    return r;
-}
-
-static const struct tw_cert_finding *find(const struct tw_chain_report *r, int code)
-{
-    for (uint16_t i = 0; i < r->finding_count; i++)
-        if (r->findings[i].code == code)
-            return &r->findings[i];
-    return NULL;
-}
-
-/* The report has exactly one finding: code, about certificate idx, with this text. */
-static void only(const struct tw_chain_report *r, int code, int idx, const char *text)
-{
-    ck_assert_uint_eq(r->finding_count, 1);
-    ck_assert_int_eq(r->findings[0].code, code);
-    ck_assert_int_eq(r->findings[0].cert_index, idx);
-    ck_assert_str_eq(r->findings[0].text, text);
-}
+/* check_cert.c: certificate summaries, validity at capture time, name checks on real
+ * certificates, the cache, and every prefix of a certificate (data: see check_cert.h). */
+#include "check_cert.h"
 
 START_TEST(good_chain_has_no_finding_and_a_full_summary)
 {
@@ -106,8 +22,8 @@ START_TEST(good_chain_has_no_finding_and_a_full_summary)
     ck_assert_str_eq(s->sans[0], "www.example.com");
     ck_assert_str_eq(s->sans[1], "example.com");
     ck_assert_str_eq(s->serial, "1003"); /* the script's 4th certificate (serials from 1000) */
-    ck_assert_int_eq(s->not_before, 1577836800);  /* 2020-01-01T00:00:00Z */
-    ck_assert_int_eq(s->not_after, 2524607999);   /* 2049-12-31T23:59:59Z */
+    ck_assert_int_eq(s->not_before, 1577836800); /* 2020-01-01T00:00:00Z */
+    ck_assert_int_eq(s->not_after, 2524607999);  /* 2049-12-31T23:59:59Z */
     ck_assert_str_eq(s->not_after_text, "2049-12-31T23:59:59Z");
     ck_assert_str_eq(s->key_type, "RSA");
     ck_assert_int_eq(s->key_bits, 2048);
@@ -152,7 +68,8 @@ START_TEST(validity_follows_the_capture_time_not_the_cache)
     const uint8_t *const *der = (const uint8_t *const *)ch.der;
     struct tw_chain_report *early = tw_cert_analyse(c, der, ch.len, ch.n, NULL, AT_2025);
     struct tw_chain_report *soon = tw_cert_analyse(c, der, ch.len, ch.n, NULL, AT_2030);
-    struct tw_chain_report *late = tw_cert_analyse(c, der, ch.len, ch.n, NULL, AT_2030 + 30 * 86400);
+    struct tw_chain_report *late =
+        tw_cert_analyse(c, der, ch.len, ch.n, NULL, AT_2030 + 30 * 86400);
     ck_assert_uint_eq(early->finding_count, 0);
     only(soon, TW_CAUSE_CERT_EXPIRES_SOON, 0,
          "cert 0 (CN=soon.example.com): notAfter 2030-06-15T00:00:00Z is 14 days after capture "
@@ -290,127 +207,6 @@ START_TEST(no_sni_checks_no_name)
 }
 END_TEST
 
-START_TEST(self_signed_leaf)
-{
-    static const char *const names[] = {"leaf-self", NULL};
-    struct tw_chain_report *r = run(names, "self.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_SELF_SIGNED, 0,
-         "cert 0 (CN=self.example.com) is self-signed (issuer = subject = "
-         "'CN=self.example.com,O=tlswhy test') and not in the trust store");
-    ck_assert(r->certs[0].self_signed);
-    ck_assert(!r->trusted);
-    ck_assert_str_eq(r->verify_error_text, "self-signed certificate");
-    tw_chain_report_free(r);
-}
-END_TEST
-
-/* Several findings on one chain: all are kept, the trust problem first. */
-START_TEST(self_signed_and_expired_gives_both)
-{
-    static const char *const names[] = {"leaf-self", NULL};
-    struct tw_chain_report *r = run(names, "self.example.com", AT_2050);
-    ck_assert_uint_eq(r->finding_count, 2);
-    ck_assert_int_eq(r->findings[0].code, TW_CAUSE_CERT_SELF_SIGNED);
-    ck_assert_int_eq(r->findings[1].code, TW_CAUSE_CERT_EXPIRED);
-    ck_assert_str_eq(r->findings[1].text,
-                     "cert 0 (CN=self.example.com): notAfter 2049-12-31T23:59:59Z < capture "
-                     "time 2050-06-01T00:00:00Z");
-    tw_chain_report_free(r);
-}
-END_TEST
-
-START_TEST(misordered_chain_is_reported_even_though_it_verifies)
-{
-    static const char *const names[] = {"leaf-good", "root", "int", NULL};
-    struct tw_chain_report *r = run(names, "www.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_CHAIN_MISORDERED, 0,
-         "cert 0 (CN=www.example.com) is issued by cert 2 (CN=tlswhy Test Intermediate), but "
-         "the next certificate is cert 1 (CN=tlswhy Test Root)");
-    ck_assert(r->trusted);
-    ck_assert(r->certs[1].self_signed && r->certs[1].is_ca);
-    tw_chain_report_free(r);
-}
-END_TEST
-
-START_TEST(missing_intermediate_names_the_missing_issuer)
-{
-    static const char *const names[] = {"leaf-good", NULL};
-    struct tw_chain_report *r = run(names, "www.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_CHAIN_INCOMPLETE, 0,
-         "the issuer 'CN=tlswhy Test Intermediate,O=tlswhy test' of cert 0 "
-         "(CN=www.example.com) is missing: the server did not send it and the trust store "
-         "does not hold it");
-    ck_assert(!r->trusted);
-    ck_assert_int_ne(r->verify_error, 0);
-    tw_chain_report_free(r);
-}
-END_TEST
-
-/* Against a store that holds only the other root, the good chain stops at the intermediate,
- * whose issuer (the test root) nobody supplies. */
-START_TEST(trust_store_is_the_ca_file_only)
-{
-    static const char *const names[] = {"leaf-good", "int", NULL};
-    struct chain ch;
-    load(&ch, names);
-    struct tw_cert_ctx *c = ctx_with("tests/data/certs/other-root.pem", 0, 0);
-    struct tw_chain_report *r = tw_cert_analyse(c, (const uint8_t *const *)ch.der, ch.len, ch.n,
-                                                "www.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_CHAIN_INCOMPLETE, 1,
-         "the issuer 'CN=tlswhy Test Root,O=tlswhy test' of cert 1 (CN=tlswhy Test "
-         "Intermediate) is missing: the server did not send it and the trust store does not "
-         "hold it");
-    tw_chain_report_free(r);
-    tw_cert_ctx_free(c);
-    unload(&ch);
-}
-END_TEST
-
-START_TEST(chain_to_an_unknown_root_is_untrusted)
-{
-    static const char *const names[] = {"leaf-other", "other-root", NULL};
-    struct tw_chain_report *r = run(names, "www.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_UNTRUSTED, 1,
-         "the chain ends at cert 1 (CN=tlswhy Other Root), a self-signed root "
-         "'CN=tlswhy Other Root,O=tlswhy test' that is not in the trust store");
-    ck_assert_str_eq(r->verify_error_text, "self-signed certificate in certificate chain");
-    tw_chain_report_free(r);
-}
-END_TEST
-
-START_TEST(rsa_1024_is_weak)
-{
-    static const char *const names[] = {"leaf-rsa1024", "int", NULL};
-    struct tw_chain_report *r = run(names, "weak.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_WEAK_KEY, 0,
-         "cert 0 (CN=weak.example.com) has a 1024-bit RSA key (< 2048 bits)");
-    ck_assert_int_eq(r->certs[0].key_bits, 1024);
-    tw_chain_report_free(r);
-}
-END_TEST
-
-START_TEST(sha1_signature_is_weak)
-{
-    static const char *const names[] = {"leaf-sha1", "int", NULL};
-    struct tw_chain_report *r = run(names, "sha1.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_WEAK_KEY, 0,
-         "cert 0 (CN=sha1.example.com) is signed with sha1WithRSAEncryption (SHA1)");
-    ck_assert_str_eq(r->certs[0].sig_alg, "sha1WithRSAEncryption");
-    tw_chain_report_free(r);
-}
-END_TEST
-
-START_TEST(client_auth_only_leaf_is_not_for_servers)
-{
-    static const char *const names[] = {"leaf-clientauth", "int", NULL};
-    struct tw_chain_report *r = run(names, "client.example.com", AT_2030);
-    only(r, TW_CAUSE_CERT_NOT_SERVER_AUTH, 0,
-         "cert 0 (CN=client.example.com) has extendedKeyUsage clientAuth, without serverAuth");
-    ck_assert(r->certs[0].has_eku && !r->certs[0].eku_server_auth);
-    tw_chain_report_free(r);
-}
-END_TEST
-
 /* A NUL inside a dNSName must neither cut the name short ("evil.example.org") nor let the CN
  * stand in for it. */
 START_TEST(embedded_nul_in_a_san_never_matches)
@@ -426,63 +222,6 @@ START_TEST(embedded_nul_in_a_san_never_matches)
     r = run(names, "nul.example.com", AT_2030);
     ck_assert(!r->name_ok);
     tw_chain_report_free(r);
-}
-END_TEST
-
-START_TEST(unparseable_certificate_is_reported_with_its_position)
-{
-    static const char *const names[] = {"leaf-good", "int", NULL};
-    struct chain ch;
-    load(&ch, names);
-    /* SEQUENCE { INTEGER 1 }: valid DER, but not a Certificate */
-    uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
-    uint8_t *saved = ch.der[1];
-    ch.der[1] = junk;
-    ch.len[1] = sizeof junk;
-    struct tw_cert_ctx *c = test_ctx();
-    struct tw_chain_report *r = tw_cert_analyse(c, (const uint8_t *const *)ch.der, ch.len, 2,
-                                                "www.example.com", AT_2030);
-    ck_assert_int_eq(r->findings[0].code, TW_CAUSE_CERT_UNPARSEABLE);
-    ck_assert_int_eq(r->findings[0].cert_index, 1);
-    ck_assert_msg(strncmp(r->findings[0].text,
-                          "cert 1 (5 bytes): the DER does not parse as a certificate (OpenSSL: ",
-                          68) == 0,
-                  "%s", r->findings[0].text);
-    ck_assert(!r->certs[1].parsed);
-    ck_assert_uint_eq(strlen(r->certs[1].sha256), 64);
-    ck_assert_ptr_nonnull(find(r, TW_CAUSE_CERT_CHAIN_INCOMPLETE)); /* int never arrived */
-    ck_assert(r->name_ok);
-    tw_chain_report_free(r);
-    ch.der[1] = saved;
-    tw_cert_ctx_free(c);
-    unload(&ch);
-}
-END_TEST
-
-START_TEST(trailing_bytes_make_a_certificate_unparseable)
-{
-    static const char *const names[] = {"leaf-good", NULL};
-    struct chain ch;
-    load(&ch, names);
-    uint8_t *longer = malloc(ch.len[0] + 1);
-    memcpy(longer, ch.der[0], ch.len[0]);
-    longer[ch.len[0]] = 0x00; /* one byte past the certificate's own length */
-    uint32_t len = ch.len[0] + 1;
-    const uint8_t *der[] = {longer};
-    struct tw_cert_ctx *c = test_ctx();
-    struct tw_chain_report *r = tw_cert_analyse(c, der, &len, 1, "www.example.com", AT_2030);
-    ck_assert_int_eq(r->finding_count, 1);
-    ck_assert_int_eq(r->findings[0].code, TW_CAUSE_CERT_UNPARSEABLE);
-    char want[100];
-    snprintf(want, sizeof want, "cert 0 (%u bytes): 1 bytes follow the certificate's DER",
-             (unsigned)len);
-    ck_assert_str_eq(r->findings[0].text, want);
-    ck_assert(r->name_checked && !r->name_ok);
-    ck_assert(!r->trusted);
-    tw_chain_report_free(r);
-    tw_cert_ctx_free(c);
-    free(longer);
-    unload(&ch);
 }
 END_TEST
 
@@ -512,9 +251,8 @@ START_TEST(thousand_analyses_of_one_chain_verify_once)
     load(&ch, names);
     struct tw_cert_ctx *c = test_ctx();
     for (int i = 0; i < 1000; i++) {
-        struct tw_chain_report *r = tw_cert_analyse(c, (const uint8_t *const *)ch.der, ch.len,
-                                                    ch.n, i % 2 ? "example.com" : "x.test",
-                                                    AT_2030 + i);
+        struct tw_chain_report *r = tw_cert_analyse(c, (const uint8_t *const *)ch.der, ch.len, ch.n,
+                                                    i % 2 ? "example.com" : "x.test", AT_2030 + i);
         ck_assert_int_eq(r->name_ok, i % 2 == 1);
         tw_chain_report_free(r);
     }
@@ -592,7 +330,7 @@ END_TEST
 Suite *tw_cert_suite(void)
 {
     Suite *s = suite_create("cert");
-    TCase *tc = tcase_create("chain");
+    TCase *tc = tcase_create("summary_dates_names_cache");
     tcase_add_test(tc, good_chain_has_no_finding_and_a_full_summary);
     tcase_add_test(tc, expired_leaf_at_capture_time);
     tcase_add_test(tc, validity_follows_the_capture_time_not_the_cache);
@@ -603,18 +341,7 @@ Suite *tw_cert_suite(void)
     tcase_add_test(tc, ip_sans_match_ip_names_only);
     tcase_add_test(tc, cn_is_used_only_without_sans);
     tcase_add_test(tc, no_sni_checks_no_name);
-    tcase_add_test(tc, self_signed_leaf);
-    tcase_add_test(tc, self_signed_and_expired_gives_both);
-    tcase_add_test(tc, misordered_chain_is_reported_even_though_it_verifies);
-    tcase_add_test(tc, missing_intermediate_names_the_missing_issuer);
-    tcase_add_test(tc, trust_store_is_the_ca_file_only);
-    tcase_add_test(tc, chain_to_an_unknown_root_is_untrusted);
-    tcase_add_test(tc, rsa_1024_is_weak);
-    tcase_add_test(tc, sha1_signature_is_weak);
-    tcase_add_test(tc, client_auth_only_leaf_is_not_for_servers);
     tcase_add_test(tc, embedded_nul_in_a_san_never_matches);
-    tcase_add_test(tc, unparseable_certificate_is_reported_with_its_position);
-    tcase_add_test(tc, trailing_bytes_make_a_certificate_unparseable);
     tcase_add_test(tc, thousand_analyses_of_one_chain_verify_once);
     tcase_add_test(tc, lru_is_bounded);
     tcase_add_test(tc, empty_chain_and_bad_trust_store);

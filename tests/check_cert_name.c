@@ -38,8 +38,9 @@ static const struct row rows[] = {
     {"*.*.example.com", "a.b.example.com", false, "only one *"},
     {"xn--bcher-kva.example", "xn--bcher-kva.example", true, "A-labels compare as ASCII"},
     {"xn--bcher-kva.example", "XN--BCHER-KVA.example", true, "A-labels are case-insensitive"},
-    {"xn--bcher-kva.example", "b\xc3\xbc"
-                              "cher.example",
+    {"xn--bcher-kva.example",
+     "b\xc3\xbc"
+     "cher.example",
      false, "a U-label host is not converted: it never matches"},
     {"*.example.com", "xn--bcher-kva.example.com", true, "a wildcard covers an A-label"},
     {"xn--*.example.com", "xn--bcher-kva.example.com", false, "no wildcard inside an A-label"},
@@ -59,8 +60,8 @@ static const struct row rows[] = {
 START_TEST(name_matching_row)
 {
     const struct row *r = &rows[_i];
-    ck_assert_msg(tw_cert_name_matches(r->pattern, r->host) == r->match, "%s vs %s: %s",
-                  r->pattern, r->host, r->why);
+    ck_assert_msg(tw_cert_name_matches(r->pattern, r->host) == r->match, "%s vs %s: %s", r->pattern,
+                  r->host, r->why);
 }
 END_TEST
 

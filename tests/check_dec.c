@@ -1,6 +1,7 @@
 /* check_dec.c: tw_dec_frame on real loopback frames: every field against tshark, each malformed
  * header the decoder handles on purpose (frames mutated field by field), and every prefix. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,45 +45,61 @@ static void unload(struct frames *fs)
     fs->n = 0;
 }
 
-/* lo.pcap as `tshark -T fields -e tcp.srcport -e tcp.dstport -e tcp.seq_raw -e tcp.ack_raw
- * -e tcp.hdr_len -e tcp.window_size_value -e tcp.options.mss_val -e tcp.options.wscale.shift
- * -e tcp.len` prints it (wscale -1: no option). */
-static const struct {
-    uint16_t sport, dport;
-    uint32_t seq, ack;
-    uint16_t window, mss;
-    int wscale;
-    uint32_t len;
-    uint8_t flags;
-} LO[20] = {
-    {56676, 47301, 4125974095u, 0, 65495, 65495, 10, 0, 0x02},
-    {47301, 56676, 2749254605u, 4125974096u, 65483, 65495, 10, 0, 0x12},
-    {56676, 47301, 4125974096u, 2749254606u, 64, 0, -1, 0, 0x10},
-    {56676, 47301, 4125974096u, 2749254606u, 64, 0, -1, 200, 0x18},
-    {47301, 56676, 2749254606u, 4125974296u, 64, 0, -1, 0, 0x10},
-    {47301, 56676, 2749254606u, 4125974296u, 64, 0, -1, 1200, 0x18},
-    {56676, 47301, 4125974296u, 2749255806u, 75, 0, -1, 0, 0x10},
-    {47301, 56676, 2749255806u, 4125974296u, 64, 0, -1, 0, 0x11},
-    {56676, 47301, 4125974296u, 2749255807u, 75, 0, -1, 0, 0x11},
-    {47301, 56676, 2749255807u, 4125974297u, 64, 0, -1, 0, 0x10},
-    {60460, 47306, 1542367131u, 0, 65476, 65476, 10, 0, 0x02},
-    {47306, 60460, 545602582u, 1542367132u, 65464, 65476, 10, 0, 0x12},
-    {60460, 47306, 1542367132u, 545602583u, 64, 0, -1, 0, 0x10},
-    {60460, 47306, 1542367132u, 545602583u, 64, 0, -1, 200, 0x18},
-    {47306, 60460, 545602583u, 1542367332u, 64, 0, -1, 0, 0x10},
-    {47306, 60460, 545602583u, 1542367332u, 64, 0, -1, 1200, 0x18},
-    {60460, 47306, 1542367332u, 545603783u, 75, 0, -1, 0, 0x10},
-    {47306, 60460, 545603783u, 1542367332u, 64, 0, -1, 0, 0x11},
-    {60460, 47306, 1542367332u, 545603784u, 75, 0, -1, 0, 0x11},
-    {47306, 60460, 545603784u, 1542367333u, 64, 0, -1, 0, 0x10},
+/* One line of lo-fields.tsv: the TCP fields of a lo.pcap frame as tshark prints them (made by
+ * scripts/make-decode-data.sh); mss 0 and wscale -1 when the option is absent. */
+struct lo_fields {
+    unsigned long sport, dport, seq, ack, window, mss, len, flags;
+    long wscale;
 };
+
+/* Splits one tab-separated line into exactly 9 fields (empty ones too) and parses them. */
+static void parse_fields(char *line, struct lo_fields *x)
+{
+    char *col[9];
+    size_t n = 0;
+    char *p = line;
+    col[n++] = p;
+    for (; *p && *p != '\n'; p++) {
+        if (*p == '\t') {
+            *p = '\0';
+            ck_assert_uint_lt(n, 9);
+            col[n++] = p + 1;
+        }
+    }
+    *p = '\0';
+    ck_assert_uint_eq(n, 9);
+    unsigned long *u[] = {&x->sport, &x->dport, &x->seq, &x->ack, &x->window, &x->mss};
+    for (size_t i = 0; i < 6; i++)
+        *u[i] = strtoul(col[i], NULL, 10);
+    x->wscale = *col[6] ? strtol(col[6], NULL, 10) : -1;
+    x->len = strtoul(col[7], NULL, 10);
+    x->flags = strtoul(col[8], NULL, 16);
+}
+
+static size_t load_fields(struct lo_fields *x, size_t max)
+{
+    FILE *t = fopen(tw_test_src("tests/data/decode/lo-fields.tsv"), "r");
+    char line[512];
+    size_t n = 0;
+    ck_assert_ptr_nonnull(t);
+    while (fgets(line, sizeof line, t)) {
+        if (line[0] == '#')
+            continue;
+        ck_assert_uint_lt(n, max);
+        parse_fields(line, &x[n++]);
+    }
+    fclose(t);
+    return n;
+}
 
 START_TEST(loopback_frames_match_tshark)
 {
     struct frames fs;
     struct tw_dec_stats st = {0};
+    struct lo_fields want[MAXF];
     load("tests/data/decode/lo.pcap", &fs);
     ck_assert_uint_eq(fs.n, 20);
+    ck_assert_uint_eq(load_fields(want, MAXF), 20);
     for (size_t i = 0; i < fs.n; i++) {
         struct tw_pkt p;
         struct tw_rd_err e;
@@ -96,24 +113,25 @@ START_TEST(loopback_frames_match_tshark)
         } else {
             ck_assert_mem_eq(p.dst.ip.b, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
         }
-        ck_assert_uint_eq(p.src.port, LO[i].sport);
-        ck_assert_uint_eq(p.dst.port, LO[i].dport);
-        ck_assert_uint_eq(p.seq, LO[i].seq);
-        ck_assert_uint_eq(p.ack, LO[i].ack);
-        ck_assert_uint_eq(p.flags, LO[i].flags);
-        ck_assert_uint_eq(p.window, LO[i].window);
-        ck_assert_uint_eq(p.mss, LO[i].mss);
-        ck_assert_int_eq(p.has_wscale, LO[i].wscale >= 0);
+        ck_assert_uint_eq(p.src.port, want[i].sport);
+        ck_assert_uint_eq(p.dst.port, want[i].dport);
+        ck_assert_uint_eq(p.seq, want[i].seq);
+        ck_assert_uint_eq(p.ack, want[i].ack);
+        ck_assert_uint_eq(p.flags, want[i].flags);
+        ck_assert_uint_eq(p.window, want[i].window);
+        ck_assert_uint_eq(p.mss, want[i].mss);
+        ck_assert_int_eq(p.has_wscale, want[i].wscale >= 0);
         if (p.has_wscale)
-            ck_assert_uint_eq(p.wscale, (unsigned)LO[i].wscale);
-        ck_assert_uint_eq(p.payload_len, LO[i].len);
+            ck_assert_uint_eq(p.wscale, (unsigned long)want[i].wscale);
+        ck_assert_uint_eq(p.payload_len, want[i].len);
         ck_assert_uint_eq(p.lost, 0);
         ck_assert_uint_eq(p.tunnel_depth, 0);
-        ck_assert(p.tcp_csum_bad);  /* loopback leaves the checksum to an offload (tshark agrees) */
+        ck_assert(p.tcp_csum_bad); /* loopback leaves the checksum to an offload (tshark agrees) */
         ck_assert(!p.ip_csum_bad);
-        if (LO[i].len == 200)
+        if (want[i].len == 200)
             ck_assert_mem_eq(p.payload, "tlswhy decode test\nxxx", 22);
-        for (uint32_t k = 0; LO[i].len == 1200 && k < 1200; k++) /* the server's bytes: 7k mod 256 */
+        for (uint32_t k = 0; want[i].len == 1200 && k < 1200;
+             k++) /* the server's bytes: 7k mod 256 */
             ck_assert_uint_eq(p.payload[k], (k * 7) & 0xff);
     }
     ck_assert_uint_eq(st.frames, 20);
@@ -167,32 +185,126 @@ static void expect(struct mut m, int rc, const char *why, size_t off)
     ck_assert_uint_eq(m.st.tcp, 0);
 }
 
-/* Frame 4 (index 3) of eth-fixed.pcap: Ethernet (14) + IPv4 (20, total length 252) + TCP (32,
- * with timestamps) + 200 bytes of data. Offsets below are from the frame start. */
-static void ihl_4(uint8_t *b, size_t *n) { (void)n; b[14] = 0x44; }              /* version 4, ihl 4 */
-static void version_5(uint8_t *b, size_t *n) { (void)n; b[14] = 0x55; }          /* version 5 */
-static void tot_len_big(uint8_t *b, size_t *n) { (void)n; b[16] = 0x01; b[17] = 0x00 + 0x0d; } /* 269 > 252 */
-static void tot_len_small(uint8_t *b, size_t *n) { (void)n; b[16] = 0; b[17] = 19; } /* < ihl*4 */
-static void tot_len_zero(uint8_t *b, size_t *n) { (void)n; b[16] = 0; b[17] = 0; }   /* TSO */
-static void doff_4(uint8_t *b, size_t *n) { (void)n; b[46] = 0x40; }             /* data offset 4 */
-static void doff_15_short(uint8_t *b, size_t *n) { b[46] = 0xf0; b[16] = 0; b[17] = 20 + 40; *n = 14 + 60; } /* 60 > 40 */
-static void ip_csum(uint8_t *b, size_t *n) { (void)n; b[24] ^= 0x01; }           /* header_checksum */
-static void tcp_csum(uint8_t *b, size_t *n) { (void)n; b[100] ^= 0x80; }         /* a data byte */
-static void arp(uint8_t *b, size_t *n) { (void)n; b[12] = 0x08; b[13] = 0x06; }  /* ethertype ARP */
-static void llc(uint8_t *b, size_t *n) { (void)n; b[12] = 0x00; b[13] = 0x2e; }  /* 802.3 length 46 */
-static void udp(uint8_t *b, size_t *n) { (void)n; b[23] = 17; }                  /* protocol UDP */
-static void icmp(uint8_t *b, size_t *n) { (void)n; b[23] = 1; }                  /* protocol ICMP */
-static void more_frags(uint8_t *b, size_t *n) { (void)n; b[20] |= 0x20; }        /* MF */
-static void frag_off(uint8_t *b, size_t *n) { (void)n; b[21] = 0x08; }           /* offset 8*8 */
-static void short_eth(uint8_t *b, size_t *n) { (void)b; *n = 13; }                /* 13-byte frame */
-static void padded(uint8_t *b, size_t *n) { memset(b + *n, 0xee, 20); *n += 20; } /* trailer */
+/* Mutations of frame 4 (index 3) of eth-fixed.pcap: Ethernet (14 bytes) + IPv4 (20, total
+ * length 252) + TCP (32, with timestamps) + 200 bytes of data. Offsets are from the frame start:
+ * 12 ethertype, 14 version/ihl, 16 total_length, 20 flags/fragment_offset, 23 protocol,
+ * 24 header_checksum, 46 TCP data_offset, 100 a data byte. */
+static void ihl_4(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[14] = 0x44; /* version 4, ihl 4 */
+}
+
+static void version_5(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[14] = 0x55; /* version 5, ihl 5 */
+}
+
+static void tot_len_big(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[16] = 0x01; /* total_length 269 > 252 in the frame */
+    b[17] = 0x0d;
+}
+
+static void tot_len_small(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[16] = 0; /* total_length 19 < ihl * 4 */
+    b[17] = 19;
+}
+
+static void tot_len_zero(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[16] = 0; /* total_length 0, as segmentation offload leaves it */
+    b[17] = 0;
+}
+
+static void doff_4(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[46] = 0x40; /* data offset 4 */
+}
+
+static void doff_15_short(uint8_t *b, size_t *n)
+{
+    b[46] = 0xf0; /* data offset 15 (60 bytes) ... */
+    b[16] = 0;    /* ... in a segment of 40: total_length 60, frame cut to match */
+    b[17] = 20 + 40;
+    *n = 14 + 60;
+}
+
+static void ip_csum(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[24] ^= 0x01; /* header_checksum */
+}
+
+static void tcp_csum(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[100] ^= 0x80; /* a data byte the TCP checksum covers */
+}
+
+static void arp(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[12] = 0x08; /* ethertype 0x0806, ARP */
+    b[13] = 0x06;
+}
+
+static void llc(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[12] = 0x00; /* 0x002e: an 802.3 length (46), not an ethertype */
+    b[13] = 0x2e;
+}
+
+static void udp(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[23] = 17; /* protocol UDP */
+}
+
+static void icmp(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[23] = 1; /* protocol ICMP */
+}
+
+static void more_frags(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[20] |= 0x20; /* MF */
+}
+
+static void frag_off(uint8_t *b, size_t *n)
+{
+    (void)n;
+    b[21] = 0x08; /* fragment_offset 8 (64 bytes) */
+}
+
+static void short_eth(uint8_t *b, size_t *n)
+{
+    (void)b;
+    *n = 13; /* shorter than an Ethernet header */
+}
+
+static void padded(uint8_t *b, size_t *n)
+{
+    memset(b + *n, 0xee, 20); /* 20 bytes of trailer after the IP datagram */
+    *n += 20;
+}
 
 START_TEST(ipv4_and_tcp_header_errors)
 {
     expect(run_mutated(3, ihl_4), TW_E_MALFORMED, "ipv4: header length 4 < 5", 14);
     expect(run_mutated(3, version_5), TW_E_MALFORMED, "ipv4: version is not 4", 14);
     expect(run_mutated(3, tot_len_big), TW_E_MALFORMED, "ipv4: total length exceeds frame", 34);
-    expect(run_mutated(3, tot_len_small), TW_E_MALFORMED, "ipv4: total length shorter than header", 34);
+    expect(run_mutated(3, tot_len_small), TW_E_MALFORMED, "ipv4: total length shorter than header",
+           34);
     expect(run_mutated(3, doff_4), TW_E_MALFORMED, "tcp: data offset 4 < 5", 54);
     expect(run_mutated(3, doff_15_short), TW_E_MALFORMED, "tcp: data offset beyond segment", 54);
     expect(run_mutated(3, short_eth), TW_E_MALFORMED, "ethernet: frame shorter than 14 bytes", 0);

@@ -46,8 +46,7 @@ static void unload(struct frames *fs)
         free(fs->buf[i]);
 }
 
-static void same_segment(const struct tw_pkt *a, const struct tw_pkt *b, const char *file,
-                         size_t i)
+static void same_segment(const struct tw_pkt *a, const struct tw_pkt *b, const char *file, size_t i)
 {
     ck_assert_msg(tw_ip_equal(&a->src.ip, &b->src.ip) && tw_ip_equal(&a->dst.ip, &b->dst.ip),
                   "%s frame %zu: addresses differ", file, i + 1);
@@ -278,6 +277,91 @@ START_TEST(every_prefix_of_every_encapsulation)
 }
 END_TEST
 
+/* One field of one real frame overwritten, and the verdict that must follow. Layouts per file:
+ *   pppoe.pcap   eth 0 | ver_type 14, code 15, session_id 16, length 18 | PPP protocol 20 | IP 22
+ *   vxlan.pcap   eth 0 | IPv4 14 | UDP 34 (length 38) | VXLAN flags 42 | inner Ethernet 50
+ *   geneve.pcap  eth 0 | IPv6 14 | UDP 54 | GENEVE ver_opt_len 62 | inner Ethernet 70 + options
+ *   gtp.pcap     eth 0 | IPv4 14 | UDP 34 | GTP flags 42, message_type 43 | IP 54
+ *   eth-fixed.pcap frame 14: eth 0 | IPv6 version 14, payload_length 18, next_header 20 | TCP 54
+ *                (TCP source port 60460 = 0xec2c, read as next_header 236, hdr_ext_len 44)
+ *   null-le.pcap family 0 (little-endian) | IP 4;  any-sll.pcap arphrd_type 2 | protocol 14;
+ *   any-sll2.pcap protocol 0 | IP 20;  mpls.pcap labels 14, 18 | IP 22;  raw.pcap IP 0 */
+static const struct poke {
+    const char *file;
+    size_t frame, at, n;
+    uint8_t v[2];
+    int rc;
+    const char *why;
+    size_t off;
+} POKES[] = {
+    {"pppoe.pcap", 0, 14, 1, {0x12}, TW_E_MALFORMED, "pppoe: version/type is not 1/1", 20},
+    {"pppoe.pcap",
+     0,
+     15,
+     1,
+     {0x09},
+     TW_E_MALFORMED,
+     "pppoe: session frame with a non-zero code",
+     20},
+    {"pppoe.pcap", 0, 18, 2, {0, 0}, TW_E_MALFORMED, "ppp: no protocol field", 20},
+    {"pppoe.pcap", 0, 18, 2, {0xff, 0xff}, TW_E_MALFORMED, "pppoe: length exceeds frame", 20},
+    {"pppoe.pcap", 0, 20, 2, {0xc0, 0x21}, TW_E_UNSUPPORTED, "ppp: not IP", 22}, /* LCP */
+    {"vxlan.pcap", 0, 42, 1, {0x00}, TW_E_MALFORMED, "vxlan: I flag not set", 50},
+    {"vxlan.pcap", 0, 38, 2, {0, 4}, TW_E_MALFORMED, "udp: length shorter than header", 42},
+    {"geneve.pcap", 0, 62, 1, {0x42}, TW_E_MALFORMED, "geneve: version is not 0", 70},
+    {"geneve.pcap", 0, 62, 1, {0x3f}, TW_E_MALFORMED, "geneve: options longer than datagram", 70},
+    {"gtp.pcap", 0, 43, 1, {1}, TW_E_UNSUPPORTED, "gtp: not a GTPv1-U G-PDU", 50}, /* echo */
+    {"eth-fixed.pcap", 13, 14, 1, {0x50}, TW_E_MALFORMED, "ipv6: version is not 6", 54},
+    {"eth-fixed.pcap",
+     13,
+     18,
+     2,
+     {0xff, 0xff},
+     TW_E_MALFORMED,
+     "ipv6: payload length exceeds frame",
+     54},
+    {"eth-fixed.pcap",
+     13,
+     20,
+     1,
+     {0},
+     TW_E_MALFORMED,
+     "ipv6: extension header longer than packet",
+     56},
+    {"eth-fixed.pcap", 13, 20, 1, {59}, TW_E_UNSUPPORTED, "ip: not TCP", 54}, /* no next header */
+    {"null-le.pcap", 0, 0, 1, {99}, TW_E_UNSUPPORTED, "null: address family is not IP", 4},
+    {"any-sll.pcap", 0, 2, 2, {0x03, 0x38}, TW_E_UNSUPPORTED, "sll: not IP", 16},   /* netlink */
+    {"any-sll2.pcap", 0, 0, 2, {0x00, 0x04}, TW_E_UNSUPPORTED, "sll2: not IP", 20}, /* LLC */
+    {"mpls.pcap", 0, 22, 1, {0x00}, TW_E_UNSUPPORTED, "mpls: payload is not IP", 22},
+    {"raw.pcap", 0, 0, 1, {0x75}, TW_E_MALFORMED, "ip: version is neither 4 nor 6", 0},
+};
+
+START_TEST(broken_fields_in_every_encapsulation)
+{
+    const struct poke *k = &POKES[_i];
+    struct frames fs;
+    struct tw_pkt p;
+    struct tw_rd_err e;
+    struct tw_dec_stats st = {0};
+    load(k->file, &fs);
+    ck_assert_uint_gt(fs.n, k->frame);
+    struct tw_frame f = fs.f[k->frame];
+    ck_assert_uint_ge(f.caplen, k->at + k->n);
+    uint8_t *b = malloc(f.caplen);
+    memcpy(b, f.bytes, f.caplen);
+    memcpy(b + k->at, k->v, k->n);
+    f.bytes = b;
+    ck_assert_int_eq(tw_dec_frame(&f, &p, &st, &e), k->rc);
+    ck_assert_int_eq(e.code, k->rc);
+    ck_assert_str_eq(e.why, k->why);
+    ck_assert_uint_eq(e.off, k->off);
+    ck_assert_uint_eq(st.malformed, k->rc == TW_E_MALFORMED);
+    ck_assert_uint_eq(st.not_ip + st.not_tcp, k->rc == TW_E_UNSUPPORTED);
+    free(b);
+    unload(&fs);
+}
+END_TEST
+
 Suite *tw_dec_wrap_suite(void)
 {
     Suite *s = suite_create("dec_wrap");
@@ -290,6 +374,8 @@ Suite *tw_dec_wrap_suite(void)
     tcase_add_test(tc, bad_checksums_are_flagged_not_dropped);
     tcase_add_test(tc, snaplen_cut_is_lost_not_made_up);
     tcase_add_loop_test(tc, every_prefix_of_every_encapsulation, 0, n);
+    tcase_add_loop_test(tc, broken_fields_in_every_encapsulation, 0,
+                        (int)(sizeof POKES / sizeof POKES[0]));
     suite_add_tcase(s, tc);
     return s;
 }

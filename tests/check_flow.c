@@ -10,12 +10,12 @@ START_TEST(handshake_data_fin)
 {
     struct net n;
     net_init(&n, NULL, 40000, 443, _i == 0 ? 4 : 6);
-    handshake(&n, 1000, 5000);                                /* frames 1-3 */
-    seg(&n, false, F_A | F_P, 1001, 5001, "hello", 5);        /* 4 */
-    seg(&n, true, F_A | F_P, 5001, 1006, "world!", 6);        /* 5 */
-    seg(&n, false, F_A | F_F, 1006, 5007, NULL, 0);           /* 6: FIN at client byte 5 */
-    seg(&n, true, F_A | F_F, 5007, 1007, NULL, 0);            /* 7: FIN at server byte 6 */
-    seg(&n, false, F_A, 1007, 5008, NULL, 0);                 /* 8: last ACK, absorbed */
+    handshake(&n, 1000, 5000);                         /* frames 1-3 */
+    seg(&n, false, F_A | F_P, 1001, 5001, "hello", 5); /* 4 */
+    seg(&n, true, F_A | F_P, 5001, 1006, "world!", 6); /* 5 */
+    seg(&n, false, F_A | F_F, 1006, 5007, NULL, 0);    /* 6: FIN at client byte 5 */
+    seg(&n, true, F_A | F_F, 5007, 1007, NULL, 0);     /* 7: FIN at server byte 6 */
+    seg(&n, false, F_A, 1007, 5008, NULL, 0);          /* 8: last ACK, absorbed */
 
     struct rec *r = n.r;
     static const char kinds[] = "oeeddeec";
@@ -63,9 +63,9 @@ START_TEST(rst_after_client_bytes)
     handshake(&n, 1000, 5000);
     uint8_t ch[100];
     memset(ch, 0x16, sizeof ch);
-    seg(&n, false, F_A | F_P, 1001, 5001, ch, sizeof ch);   /* 4 */
-    seg(&n, true, F_R | F_A, 5001, 1101, "diag", 4);         /* 5: RST with a diagnostic */
-    seg(&n, false, F_A, 1101, 5001, NULL, 0);                /* absorbed */
+    seg(&n, false, F_A | F_P, 1001, 5001, ch, sizeof ch); /* 4 */
+    seg(&n, true, F_R | F_A, 5001, 1101, "diag", 4);      /* 5: RST with a diagnostic */
+    seg(&n, false, F_A, 1101, 5001, NULL, 0);             /* absorbed */
     struct rec *r = n.r;
     const struct rec_ev *e = rec_find(r, 'e', TW_TCP_EV_RST, 0);
     ck_assert_ptr_nonnull(e);
@@ -104,6 +104,51 @@ START_TEST(rst_position_counts_missed_bytes)
 }
 END_TEST
 
+/* A RST after the side's own FIN carries the FIN's sequence number + 1: not a missing byte.
+ * The lingering record goes once the linger time (capture time) has passed. */
+START_TEST(rst_after_fin_is_not_a_gap)
+{
+    struct net n;
+    net_init(&n, NULL, 40000, 443, 4);
+    handshake(&n, 1000, 5000);
+    seg(&n, false, F_A, 1001, 5001, "abc", 3);
+    seg(&n, true, F_A | F_F, 5001, 1004, "xyz", 3); /* server FIN at byte 3 */
+    seg(&n, true, F_R, 5005, 0, NULL, 0);           /* then RST at FIN + 1 */
+    const struct tw_ev_tcp *t = &n.r->closed[0].tcp;
+    ck_assert_int_eq(t->close_reason, TW_CLOSE_RST);
+    ck_assert_uint_eq(t->gaps[TW_DIR_S2C], 0);
+    ck_assert_uint_eq(t->rst_after[TW_DIR_S2C], 3);
+    /* FIN before RST, in that order. */
+    const struct rec_ev *fin = rec_find(n.r, 'e', TW_TCP_EV_FIN, 0);
+    const struct rec_ev *rst = rec_find(n.r, 'e', TW_TCP_EV_RST, 0);
+    ck_assert_ptr_nonnull(fin);
+    ck_assert_ptr_nonnull(rst);
+    ck_assert(fin < rst);
+    ck_assert_uint_eq(tw_flow_stats(n.t)->lingering, 1);
+    tw_flow_expire(n.t, n.now_us + 61 * 1000000LL);
+    ck_assert_uint_eq(tw_flow_stats(n.t)->lingering, 0);
+    ck_assert_uint_eq(n.r->nclosed, 1);
+    net_free(&n);
+}
+END_TEST
+
+/* Mid-stream, the first thing to report is a gap (the capture missed the client's first
+ * bytes, and the server's ACK says so): on_open still comes first. */
+START_TEST(mid_stream_gap_opens_first)
+{
+    struct net n;
+    net_init(&n, NULL, 50000, 443, 4);
+    seg(&n, false, F_A, 7000, 9000, NULL, 0); /* client pure ACK: its stream is at 7000 */
+    seg(&n, true, F_A, 9000, 7100, NULL, 0);  /* server acks 100 bytes never seen */
+    ck_assert_uint_ge(n.r->n, 2);
+    ck_assert_int_eq(n.r->ev[0].kind, 'o');
+    ck_assert_int_eq(n.r->ev[1].kind, 'g');
+    ck_assert_uint_eq(n.r->ev[1].b, 100);
+    ck_assert_uint_eq(n.r->ev[0].frame, 2); /* the packet that needed it */
+    net_free(&n);
+}
+END_TEST
+
 /* After a close, a new SYN on the same tuple is a new connection; late packets are not. A SYN
  * with a new ISN on a connection that never closed ends it as "reused". */
 START_TEST(port_reuse)
@@ -118,22 +163,28 @@ START_TEST(port_reuse)
     ck_assert_uint_eq(n.r->opened, 1);
     ck_assert_uint_eq(tw_flow_stats(n.t)->lingering, 1);
 
-    handshake(&n, 777777, 888888);                 /* same tuple, new ISN: connection 2 */
+    handshake(&n, 777777, 888888); /* same tuple, new ISN: connection 2 */
     ck_assert_uint_eq(n.r->opened, 2);
     seg(&n, false, F_A, 777778, 888889, "x", 1);
-    seg(&n, false, F_S, 123, 0, NULL, 0);          /* and again, without any close: 3 */
-    ck_assert_uint_eq(n.r->opened, 3);
+    seg(&n, false, F_S, 123, 0, NULL, 0); /* and again, without any close: 3 */
     ck_assert_uint_eq(n.r->nclosed, 2);
     ck_assert_uint_eq(n.r->closed[1].id, 2);
     ck_assert_int_eq(n.r->closed[1].tcp.close_reason, TW_CLOSE_REUSED);
     ck_assert_uint_eq(n.r->closed[1].tcp.close_frame, n.no);
     ck_assert_uint_eq(n.r->len[2][TW_DIR_C2S], 1);
     ck_assert_uint_eq(tw_flow_stats(n.t)->conns_total, 3);
+    tw_flow_finish(n.t); /* connection 3 saw only its SYN: reported at its close */
+    ck_assert_uint_eq(n.r->opened, 3);
+    ck_assert_uint_eq(n.r->closed[2].id, 3);
+    ck_assert_uint_eq(n.r->closed[2].tcp.syn_frame, n.no);
+    ck_assert_int_eq(n.r->closed[2].tcp.close_reason, TW_CLOSE_END);
     net_free(&n);
 }
 END_TEST
 
-/* A SYN retransmitted twice with no answer, then silence: the SYN list's timeout ends it. */
+/* A SYN retransmitted twice with no answer, then silence: the SYN list's timeout ends it. Such
+ * an entry stays compact and is reported at its close: on_open (with its SYN), the SYN event,
+ * one SYN_RETX with the last SYN's frame, on_close. */
 START_TEST(syn_retransmissions_then_timeout)
 {
     struct tw_limits lim;
@@ -146,13 +197,22 @@ START_TEST(syn_retransmissions_then_timeout)
     seg(&n, false, F_S, 42, 0, NULL, 0);
     n.now_us += 2000000;
     seg(&n, false, F_S, 42, 0, NULL, 0);
-    ck_assert_uint_eq(rec_count(n.r, 'e', TW_TCP_EV_SYN), 1);
-    ck_assert_uint_eq(rec_count(n.r, 'e', TW_TCP_EV_SYN_RETX), 2);
-    ck_assert_uint_eq(rec_find(n.r, 'e', TW_TCP_EV_SYN_RETX, 1)->frame, 3);
+    ck_assert_uint_eq(n.r->n, 0);
     tw_flow_expire(n.t, n.now_us + 29 * 1000000LL);
     ck_assert_uint_eq(n.r->nclosed, 0);
     tw_flow_expire(n.t, n.now_us + 31 * 1000000LL);
     ck_assert_uint_eq(n.r->nclosed, 1);
+    static const char kinds[] = "oeec";
+    ck_assert_uint_eq(n.r->n, 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_int_eq(n.r->ev[i].kind, kinds[i]);
+    ck_assert_uint_eq(n.r->ev[0].frame, 1);
+    ck_assert_int_eq(n.r->ev[1].sub, TW_TCP_EV_SYN);
+    ck_assert_uint_eq(n.r->ev[1].frame, 1);
+    ck_assert_int_eq(n.r->ev[2].sub, TW_TCP_EV_SYN_RETX);
+    ck_assert_uint_eq(n.r->ev[2].frame, 3);
+    ck_assert_uint_eq(n.r->closed[0].tcp.first_frame, 1);
+    ck_assert_uint_eq(n.r->closed[0].tcp.last_frame, 3);
     const struct tw_ev_tcp *t = &n.r->closed[0].tcp;
     ck_assert_int_eq(t->close_reason, TW_CLOSE_TIMEOUT);
     ck_assert_uint_eq(t->syn_count, 3);
@@ -202,8 +262,8 @@ static const uint8_t V2_HDR[] = {0x80, 0x2e, 0x01, 0x03, 0x01};
 START_TEST(mid_stream_orientation)
 {
     struct net n;
-    net_init(&n, NULL, 443, 50000, 4); /* A has the lower port */
-    seg(&n, true, F_A, 9000, 7000, NULL, 0);            /* B: pure ACK, opens nothing yet */
+    net_init(&n, NULL, 443, 50000, 4);       /* A has the lower port */
+    seg(&n, true, F_A, 9000, 7000, NULL, 0); /* B: pure ACK, opens nothing yet */
     ck_assert_uint_eq(n.r->opened, 0);
     seg(&n, false, F_A | F_P, 7000, 9000, CH_HDR, sizeof CH_HDR);
     seg(&n, true, F_A, 9000, 7000 + sizeof CH_HDR, NULL, 0);
@@ -257,9 +317,9 @@ START_TEST(eviction_least_recently_active)
     lim.max_conns = 2;
     struct net n;
     net_init(&n, &lim, 40000, 443, 4);
-    handshake(&n, 1, 2);           /* conn 1 */
+    handshake(&n, 1, 2); /* conn 1 */
     n.a.port = 40001;
-    handshake(&n, 10, 20);         /* conn 2 */
+    handshake(&n, 10, 20); /* conn 2 */
     n.a.port = 40000;
     seg(&n, false, F_A, 2, 3, "a", 1); /* conn 1 active again */
     n.a.port = 40002;
@@ -323,6 +383,8 @@ Suite *tw_flow_suite(void)
     tcase_add_loop_test(tc, handshake_data_fin, 0, 2); /* IPv4, IPv6 */
     tcase_add_test(tc, rst_after_client_bytes);
     tcase_add_test(tc, rst_position_counts_missed_bytes);
+    tcase_add_test(tc, rst_after_fin_is_not_a_gap);
+    tcase_add_test(tc, mid_stream_gap_opens_first);
     tcase_add_test(tc, port_reuse);
     tcase_add_test(tc, syn_retransmissions_then_timeout);
     tcase_add_test(tc, idle_timeout_from_capture_time);

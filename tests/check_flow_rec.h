@@ -16,9 +16,9 @@
 struct rec_ev {
     char kind;
     int dir;
-    int sub;        /* tw_tcp_event_kind for 'e', close_reason for 'c' */
-    uint64_t conn;  /* tw_conn_id */
-    uint64_t a, b;  /* data: stream offset, length; gap: offset, length; event: stream_off */
+    int sub;       /* tw_tcp_event_kind for 'e', close_reason for 'c' */
+    uint64_t conn; /* tw_conn_id */
+    uint64_t a, b; /* data: stream offset, length; gap: offset, length; event: stream_off */
     uint64_t frame;
 };
 
@@ -34,7 +34,7 @@ struct rec {
     size_t n;
     uint8_t *stream[REC_MAX_CONNS][2]; /* delivered bytes per connection id (1-based) */
     size_t len[REC_MAX_CONNS][2];
-    size_t done_after[2]; /* on_data answers DONE once this many bytes arrived (0: never) */
+    size_t done_after[2];     /* on_data answers DONE once this many bytes arrived (0: never) */
     const uint8_t *last_data; /* pointer on_data got last: proves in-order bytes are not copied */
     struct rec_close closed[REC_MAX_CONNS];
     size_t nclosed;
@@ -57,8 +57,8 @@ static inline void rec_open(void *ctx, struct tw_conn *c, const struct tw_pkt *p
     rec_push(r, (struct rec_ev){.kind = 'o', .conn = tw_conn_id(c), .frame = p->frame->no});
 }
 
-static inline int rec_data(void *ctx, struct tw_conn *c, enum tw_dir d, const uint8_t *data, size_t len,
-                    uint64_t frame, int64_t ts)
+static inline int rec_data(void *ctx, struct tw_conn *c, enum tw_dir d, const uint8_t *data,
+                           size_t len, uint64_t frame, int64_t ts)
 {
     struct rec *r = ctx;
     uint64_t id = tw_conn_id(c);
@@ -71,8 +71,8 @@ static inline int rec_data(void *ctx, struct tw_conn *c, enum tw_dir d, const ui
         r->stream[id][d] = realloc(r->stream[id][d], *l + len);
         ck_assert_ptr_nonnull(r->stream[id][d]);
         memcpy(r->stream[id][d] + *l, data, len);
-        rec_push(r, (struct rec_ev){.kind = 'd', .dir = d, .conn = id, .a = *l, .b = len,
-                                    .frame = frame});
+        rec_push(r, (struct rec_ev){
+                        .kind = 'd', .dir = d, .conn = id, .a = *l, .b = len, .frame = frame});
         *l += len;
         if (r->done_after[d] && *l >= r->done_after[d])
             return TW_STREAM_DONE;
@@ -81,7 +81,7 @@ static inline int rec_data(void *ctx, struct tw_conn *c, enum tw_dir d, const ui
 }
 
 static inline void rec_gap(void *ctx, struct tw_conn *c, enum tw_dir d, uint64_t off, uint64_t len,
-                    uint64_t frame, int64_t ts)
+                           uint64_t frame, int64_t ts)
 {
     struct rec *r = ctx;
     uint64_t id = tw_conn_id(c);
@@ -94,15 +94,19 @@ static inline void rec_gap(void *ctx, struct tw_conn *c, enum tw_dir d, uint64_t
         memset(r->stream[id][d] + *l, '?', len);
         *l += len;
     }
-    rec_push(r, (struct rec_ev){.kind = 'g', .dir = d, .conn = id, .a = off, .b = len,
-                                .frame = frame});
+    rec_push(
+        r, (struct rec_ev){.kind = 'g', .dir = d, .conn = id, .a = off, .b = len, .frame = frame});
 }
 
 static inline void rec_event(void *ctx, struct tw_conn *c, const struct tw_tcp_event *e)
 {
     struct rec *r = ctx;
-    rec_push(r, (struct rec_ev){.kind = 'e', .dir = e->dir, .sub = e->kind,
-                                .conn = tw_conn_id(c), .a = e->stream_off, .frame = e->frame});
+    rec_push(r, (struct rec_ev){.kind = 'e',
+                                .dir = e->dir,
+                                .sub = e->kind,
+                                .conn = tw_conn_id(c),
+                                .a = e->stream_off,
+                                .frame = e->frame});
 }
 
 static inline void rec_close(void *ctx, struct tw_conn *c)
@@ -110,11 +114,13 @@ static inline void rec_close(void *ctx, struct tw_conn *c)
     struct rec *r = ctx;
     const struct tw_ev_tcp *t = tw_conn_tcp(c);
     ck_assert_int_ne(t->close_reason, 0);
-    rec_push(r, (struct rec_ev){.kind = 'c', .sub = t->close_reason, .conn = tw_conn_id(c),
+    rec_push(r, (struct rec_ev){.kind = 'c',
+                                .sub = t->close_reason,
+                                .conn = tw_conn_id(c),
                                 .frame = t->close_frame});
     if (r->nclosed < REC_MAX_CONNS)
-        r->closed[r->nclosed++] = (struct rec_close){.id = tw_conn_id(c), .cli = *tw_conn_client(c),
-                                                     .srv = *tw_conn_server(c), .tcp = *t};
+        r->closed[r->nclosed++] = (struct rec_close){
+            .id = tw_conn_id(c), .cli = *tw_conn_client(c), .srv = *tw_conn_server(c), .tcp = *t};
     tw_conn_set_app(c, NULL);
 }
 
@@ -164,7 +170,7 @@ struct net {
 };
 
 static inline void net_init(struct net *n, const struct tw_limits *lim, uint16_t pa, uint16_t pb,
-                     int family)
+                            int family)
 {
     memset(n, 0, sizeof *n);
     n->r = rec_new();
@@ -196,7 +202,7 @@ static inline void net_free(struct net *n)
 
 /* One segment from A (from_b false) or B: flags, seq, ack, payload (len bytes), lost bytes. */
 static inline void seg_lost(struct net *n, bool from_b, uint8_t flags, uint32_t seq, uint32_t ack,
-                     const void *data, uint32_t len, uint32_t lost, uint16_t window)
+                            const void *data, uint32_t len, uint32_t lost, uint16_t window)
 {
     struct tw_frame f = {.no = ++n->no, .ts_us = (n->now_us += 1000)};
     struct tw_pkt p = {.frame = &f, .src = from_b ? n->b : n->a, .dst = from_b ? n->a : n->b};
@@ -220,7 +226,7 @@ static inline void seg_lost(struct net *n, bool from_b, uint8_t flags, uint32_t 
 }
 
 static inline void seg(struct net *n, bool from_b, uint8_t flags, uint32_t seq, uint32_t ack,
-                const void *data, uint32_t len)
+                       const void *data, uint32_t len)
 {
     seg_lost(n, from_b, flags, seq, ack, data, len, 0, 65535);
 }

@@ -82,17 +82,17 @@ START_TEST(ill_formed_utf8_is_escaped_per_byte)
     static const struct {
         const char *in, *out;
     } cases[] = {
-        {"\xc0\x80", "\\u00c0\\u0080"},                 /* overlong NUL */
-        {"\xc1\xbf", "\\u00c1\\u00bf"},                 /* overlong */
-        {"\xe0\x80\xaf", "\\u00e0\\u0080\\u00af"},      /* overlong 3-byte */
-        {"\xed\xa0\x80", "\\u00ed\\u00a0\\u0080"},      /* surrogate U+D800 */
+        {"\xc0\x80", "\\u00c0\\u0080"},                       /* overlong NUL */
+        {"\xc1\xbf", "\\u00c1\\u00bf"},                       /* overlong */
+        {"\xe0\x80\xaf", "\\u00e0\\u0080\\u00af"},            /* overlong 3-byte */
+        {"\xed\xa0\x80", "\\u00ed\\u00a0\\u0080"},            /* surrogate U+D800 */
         {"\xf0\x8f\xbf\xbf", "\\u00f0\\u008f\\u00bf\\u00bf"}, /* overlong 4-byte */
         {"\xf4\x90\x80\x80", "\\u00f4\\u0090\\u0080\\u0080"}, /* above U+10FFFF */
         {"\xf5\x80\x80\x80", "\\u00f5\\u0080\\u0080\\u0080"},
-        {"a\xe2\x82", "a\\u00e2\\u0082"},               /* truncated at the end */
-        {"\xe2\x82z", "\\u00e2\\u0082z"},               /* truncated by ASCII */
-        {"\x80", "\\u0080"},                            /* lone continuation */
-        {"\xc3\xa9\xa9", "\xc3\xa9\\u00a9"},            /* valid, then a stray continuation */
+        {"a\xe2\x82", "a\\u00e2\\u0082"},    /* truncated at the end */
+        {"\xe2\x82z", "\\u00e2\\u0082z"},    /* truncated by ASCII */
+        {"\x80", "\\u0080"},                 /* lone continuation */
+        {"\xc3\xa9\xa9", "\xc3\xa9\\u00a9"}, /* valid, then a stray continuation */
         {"\xff\xfe", "\\u00ff\\u00fe"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

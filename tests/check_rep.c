@@ -34,8 +34,9 @@ static const char *capture(FILE *f)
 static void name_mismatch(struct fx *f, const char *sni)
 {
     fx_to_server_flight12(f, sni);
-    fx_finding(f, TW_CAUSE_CERT_NAME_MISMATCH, 0, "certificate covers *.example.com, not "
-                                                  "example.com");
+    fx_finding(f, TW_CAUSE_CERT_NAME_MISMATCH, 0,
+               "certificate covers *.example.com, not "
+               "example.com");
     fx_alert(f, TW_DIR_C2S, 9, 2, 42, true);
     fx_fin(f, TW_DIR_C2S, 10);
     fx_decide(f);
@@ -179,9 +180,10 @@ START_TEST(json_object_fields)
     JHAS(out, "\"versions_offered\":[\"0x3a3a\",\"TLSv1.3\",\"TLSv1.2\"],\"version\":\"TLSv1.2\"");
     JHAS(out, "\"cipher_suites_offered\":[\"0x0a0a\",\"0x1301\",\"0x1302\",\"0xc02f\"],"
               "\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"");
-    JHAS(out, "\"outcome\":\"failed\",\"cause\":\"cert_name_mismatch\",\"stage\":"
-              "\"server_flight\",\"explanation\":\"certificate covers *.example.com, not "
-              "example.com (client alert 42 bad_certificate, frame 9)\",\"incomplete_reason\":null");
+    JHAS(out,
+         "\"outcome\":\"failed\",\"cause\":\"cert_name_mismatch\",\"stage\":"
+         "\"server_flight\",\"explanation\":\"certificate covers *.example.com, not "
+         "example.com (client alert 42 bad_certificate, frame 9)\",\"incomplete_reason\":null");
     JHAS(out, "\"alert\":{\"from\":\"client\",\"level\":\"fatal\",\"code\":42,\"name\":"
               "\"bad_certificate\",\"encrypted\":false,\"frame\":9},\"alerts\":[{");
     JHAS(out, "\"frames\":[4,6,9]");
@@ -192,7 +194,8 @@ START_TEST(json_object_fields)
     JHAS(out, "\"timing\":{\"syn_to_synack_ms\":1.000,\"hello_to_server_hello_ms\":2.000,"
               "\"handshake_ms\":null}");
     JHAS(out, "\"timestamps\":{\"first\":\"2026-11-21T01:00:00.001000Z\"");
-    JHAS(out, "\"tcp\":{\"syn_count\":1,\"syn_frame\":1,\"synack_frame\":2,\"client_fin_frame\":10");
+    JHAS(out,
+         "\"tcp\":{\"syn_count\":1,\"syn_frame\":1,\"synack_frame\":2,\"client_fin_frame\":10");
     JHAS(out, "\"warnings\":[]");
 }
 END_TEST
@@ -261,13 +264,16 @@ START_TEST(summary_table)
     JHAS(out, "\nfailed cert_name_mismatch                 2          1         30\n"
               "ok -                                      1          1         11\n"
               "failed tcp_refused                        1         40         41\n");
-    JHAS(out, "example.com                                   2      0      2      0          1 "
-              "        30  cert_name_mismatch\n");
-    JHAS(out, "www.example.com                               1      1      0      0");
-    JHAS(out, "10.0.1.5                                      1      0      1      0         40 "
-              "        41  tcp_refused  (no SNI)\n");
-    JHAS(out, "0000000000000000000000000000000000000000000000000000000000000007      3      1"
-              "      2      0          1         30  cert_name_mismatch  *.example.com\n");
+    JHAS(out, "\nserver name                         conns     ok failed incompl      first   "
+              "    last  causes\n"
+              "example.com                             2      0      2       0          1     "
+              "    30  cert_name_mismatch\n"
+              "www.example.com                         1      1      0       0          1     "
+              "    11  -\n"
+              "10.0.1.5                                1      0      1       0         40     "
+              "    41  tcp_refused  (no SNI)\n");
+    JHAS(out, "\n0000000000000000000000000000000000000000000000000000000000000007      3      1"
+              "      2       0          1         30  cert_name_mismatch  *.example.com\n");
     ck_assert_ptr_null(strstr(out, "No TLS connection attempt"));
 }
 END_TEST
@@ -284,6 +290,74 @@ START_TEST(summary_without_any_tls_attempt)
     JHAS(out, "DNS failure at the edge");
     JHAS(out, "edge function");
     JHAS(out, "wrong origin address");
+    info.frames = 0;
+    out = summary(NULL, 0, &info);
+    JHAS(out, "No frame was read");
+    JHAS(out, "DNS failure at the edge");
+}
+END_TEST
+
+/* Evidence with every field scrambled (counts past capacities, odd frames, unterminated
+ * wire-string buffers aside) must still give a verdict whose frames ascend and whose JSON
+ * parses: the diagnosis and the reporters bound every loop by the containers' capacity. */
+static uint64_t lcg(uint64_t *x)
+{
+    *x = *x * 6364136223846793005ull + 1442695040888963407ull;
+    return *x >> 17;
+}
+
+/* Bytes 0 or 1 only, so every bool stays a valid bool; the counts are pushed past their
+ * capacities by hand. */
+static void scramble(void *p, size_t n, uint64_t *seed)
+{
+    uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)(lcg(seed) & 1);
+}
+
+START_TEST(scrambled_evidence_never_breaks_output)
+{
+    uint64_t seed = 0x5eed0000u + (uint64_t)_i;
+    struct fx f;
+    fx_init(&f);
+    fx_chain(&f);
+    scramble(&f.tcp, sizeof f.tcp, &seed);
+    scramble(&f.tls, sizeof f.tls, &seed);
+    scramble(f.chain.findings, sizeof f.chain.findings, &seed);
+    f.chain.finding_count = (uint16_t)(lcg(&seed) % 40);
+    for (int i = 0; i < TW_CERT_MAX_FINDINGS; i++) {
+        f.chain.findings[i].code = (int)(lcg(&seed) % (TW_CAUSE_COUNT + 3)) - 1;
+        f.chain.findings[i].text[sizeof f.chain.findings[i].text - 1] = '\0';
+    }
+    f.tls.alert_count = (uint16_t)(lcg(&seed) % 3 ? lcg(&seed) % 12 : 0xffff);
+    f.tls.step_count = (uint16_t)(lcg(&seed) % 3 ? lcg(&seed) % 60 : 0xffff);
+    f.tls.ch.cipher_suites.n = (uint16_t)(lcg(&seed) % 1000);
+    f.tls.ch.versions.n = (uint16_t)(lcg(&seed) % 40);
+    f.tls.ch.alpn_len = (uint16_t)(lcg(&seed) % 300);
+    f.tls.d[0].probe.len = (uint16_t)(lcg(&seed) % 100);
+    f.tls.d[1].probe.len = (uint16_t)(lcg(&seed) % 100);
+    f.tls.d[1].probe.kind = (enum tw_probe_kind)(lcg(&seed) % 7);
+    f.tcp.close_reason = (enum tw_close_reason)(lcg(&seed) % 7);
+    f.tls.sh.version = lcg(&seed) & 1 ? 0x0304 : (uint16_t)(0x0300 + lcg(&seed) % 5);
+    f.tls.ch.sni[TW_SNI_MAX] = '\0';
+    f.tls.sh.alpn[sizeof f.tls.sh.alpn - 1] = '\0';
+    f.tls.malformed.what = "record";
+    f.tls.malformed.why = "short read";
+    memset(f.tls.cert.der, 0, sizeof f.tls.cert.der);
+    memset(f.tls.client_cert.der, 0, sizeof f.tls.client_cert.der);
+    f.has_chain = lcg(&seed) & 1;
+    fx_decide(&f);
+    ck_assert(f.v.relevant);
+    ck_assert_uint_lt(strlen(f.v.explanation), sizeof f.v.explanation);
+    ck_assert(f.v.outcome <= TW_OUTCOME_INCOMPLETE);
+    ck_assert(f.v.outcome == TW_OUTCOME_FAILED ? f.v.cause != TW_CAUSE_NONE
+                                               : f.v.cause == TW_CAUSE_NONE);
+    for (uint16_t i = 1; i < f.v.frame_count; i++)
+        ck_assert_uint_lt(f.v.frames[i - 1], f.v.frames[i]);
+    const char *out = json(&f.v);
+    ck_assert_msg(fx_json_line_valid(out), "invalid JSON line: %s", out);
+    out = text(&f.v, 1, true);
+    ck_assert_ptr_nonnull(strstr(out, "10.0.1.5:443"));
 }
 END_TEST
 
@@ -302,6 +376,7 @@ Suite *tw_rep_suite(void)
     tcase_add_test(tc, json_incomplete_and_refused);
     tcase_add_test(tc, summary_table);
     tcase_add_test(tc, summary_without_any_tls_attempt);
+    tcase_add_loop_test(tc, scrambled_evidence_never_breaks_output, 0, 300);
     suite_add_tcase(s, tc);
     return s;
 }

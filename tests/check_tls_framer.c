@@ -203,7 +203,7 @@ START_TEST(sslv2_client_hello_then_tls)
         0x07, 0x00, 0xc0,                               /* SSLv2 kind: skipped */
         0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, /* challenge */
         0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
-        0x15, 0x03, 0x01, 0x00, 0x02, 0x01, 0x00,       /* alert record: warning close_notify */
+        0x15, 0x03, 0x01, 0x00, 0x02, 0x01, 0x00, /* alert record: warning close_notify */
     };
     for (size_t cut = 1; cut < sizeof in; cut++) {
         struct fx_conn c;
@@ -215,6 +215,9 @@ START_TEST(sslv2_client_hello_then_tls)
         ck_assert_int_eq(x->d[TW_DIR_C2S].probe.kind, TW_PROBE_SSLV2);
         ck_assert(x->ch.present && x->ch.sslv2_format);
         ck_assert_uint_eq(x->ch.legacy_version, 0x0301);
+        ck_assert_uint_eq(x->ch.random[15], 0);    /* 16-byte challenge, right-aligned */
+        ck_assert_uint_eq(x->ch.random[16], 0xa0);
+        ck_assert_uint_eq(x->ch.random[31], 0xaf);
         ck_assert_uint_eq(x->ch.cipher_suites.n, 2);
         ck_assert_uint_eq(x->ch.cipher_suites.v[1], 0x0035);
         ck_assert_uint_eq(x->alert_count, 1);

@@ -86,8 +86,14 @@ static int run(tw_dissect_fn fn, struct env *v, enum tw_dir d, uint8_t ct, uint8
     ck_assert_ptr_nonnull(copy);
     if (n)
         memcpy(copy, b, n);
-    struct tw_msg msg = {.dir = d, .content_type = ct, .hs_type = hs, .record_version = 0x0303,
-                         .first_frame = 7, .last_frame = 7, .len = (uint32_t)n, .lim = &v->lim};
+    struct tw_msg msg = {.dir = d,
+                         .content_type = ct,
+                         .hs_type = hs,
+                         .record_version = 0x0303,
+                         .first_frame = 7,
+                         .last_frame = 7,
+                         .len = (uint32_t)n,
+                         .lim = &v->lim};
     struct tw_rd_err e;
     struct tw_rd m = tw_rd_make(copy, n, &e);
     int rc = fn(&m, &msg, &v->ev);
@@ -121,9 +127,9 @@ static const uint8_t CCS[] = {0x01};
  *   challenge_length 16; specs {00 00 2f} {00 00 35} {07 00 c0} (an SSLv2 kind);
  *   challenge 16 bytes */
 static const uint8_t CH_V2[] = {
-    0x01, 0x03, 0x01, 0x00, 0x09, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x2f, 0x00, 0x00, 0x35,
-    0x07, 0x00, 0xc0, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab,
-    0xac, 0xad, 0xae, 0xaf,
+    0x01, 0x03, 0x01, 0x00, 0x09, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x2f,
+    0x00, 0x00, 0x35, 0x07, 0x00, 0xc0, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
+    0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
 };
 
 static const struct mcase cases[] = {
@@ -132,18 +138,18 @@ static const struct mcase cases[] = {
     {"server_hello12", tw_tls_server_hello, "tls12-ok", TW_DIR_S2C, 22, 2, 0, 0, NULL, 0, 0},
     {"server_hello13", tw_tls_server_hello, "tls13-ok", TW_DIR_S2C, 22, 2, 0, 0, NULL, 0, 0},
     {"hrr", tw_tls_server_hello, "tls13-hrr", TW_DIR_S2C, 22, 2, 0, 0, NULL, 0, 0},
-    {"certificate12", tw_tls_certificate, "tls12-ok", TW_DIR_S2C, 22, 11, 0x0303, 0xc030, NULL,
+    {"certificate12", tw_tls_certificate, "tls12-ok", TW_DIR_S2C, 22, 11, 0x0303, 0xc030, NULL, 0,
+     SIZE_MAX},
+    {"client_certificate_empty", tw_tls_certificate, "tls12-client-cert-missing", TW_DIR_C2S, 22,
+     11, 0x0303, 0xc030, NULL, 0, SIZE_MAX},
+    {"ske_ecdhe", tw_tls_server_key_exchange, "tls12-ok", TW_DIR_S2C, 22, 12, 0x0303, 0xc030, NULL,
      0, SIZE_MAX},
-    {"client_certificate_empty", tw_tls_certificate, "tls12-client-cert-missing", TW_DIR_C2S,
-     22, 11, 0x0303, 0xc030, NULL, 0, SIZE_MAX},
-    {"ske_ecdhe", tw_tls_server_key_exchange, "tls12-ok", TW_DIR_S2C, 22, 12, 0x0303, 0xc030,
-     NULL, 0, SIZE_MAX},
-    {"ske_dhe", tw_tls_server_key_exchange, "tls12-dhe", TW_DIR_S2C, 22, 12, 0x0303, 0x009e,
-     NULL, 0, SIZE_MAX},
-    {"cert_request12", tw_tls_cert_request, "tls12-client-cert-missing", TW_DIR_S2C, 22, 13,
-     0x0303, 0xc030, NULL, 0, SIZE_MAX},
-    {"server_hello_done", tw_tls_server_hello_done, "tls12-ok", TW_DIR_S2C, 22, 14, 0x0303,
-     0xc030, NULL, 0, 0},
+    {"ske_dhe", tw_tls_server_key_exchange, "tls12-dhe", TW_DIR_S2C, 22, 12, 0x0303, 0x009e, NULL,
+     0, SIZE_MAX},
+    {"cert_request12", tw_tls_cert_request, "tls12-client-cert-missing", TW_DIR_S2C, 22, 13, 0x0303,
+     0xc030, NULL, 0, SIZE_MAX},
+    {"server_hello_done", tw_tls_server_hello_done, "tls12-ok", TW_DIR_S2C, 22, 14, 0x0303, 0xc030,
+     NULL, 0, 0},
     {"client_key_exchange", tw_tls_client_key_exchange, "tls12-ok", TW_DIR_C2S, 22, 16, 0x0303,
      0xc030, NULL, 0, 1},
     {"certificate_status", tw_tls_certificate_status, "tls12-ocsp", TW_DIR_S2C, 22, 22, 0x0303,
@@ -152,12 +158,12 @@ static const struct mcase cases[] = {
      0xc030, NULL, 0, SIZE_MAX},
     {"finished12", tw_tls_finished, NULL, TW_DIR_C2S, 22, 20, 0x0303, 0xc030, FINISHED12,
      sizeof FINISHED12, SIZE_MAX},
-    {"encrypted_extensions", tw_tls_encrypted_extensions, NULL, TW_DIR_S2C, 22, 8, 0x0304,
-     0x1301, EE, sizeof EE, SIZE_MAX},
+    {"encrypted_extensions", tw_tls_encrypted_extensions, NULL, TW_DIR_S2C, 22, 8, 0x0304, 0x1301,
+     EE, sizeof EE, SIZE_MAX},
     {"alert", tw_tls_alert, NULL, TW_DIR_S2C, 21, 0, 0, 0, ALERT_112, sizeof ALERT_112, SIZE_MAX},
     {"ccs", tw_tls_ccs, NULL, TW_DIR_C2S, 20, 0, 0, 0, CCS, sizeof CCS, SIZE_MAX},
-    {"client_hello_v2", tw_tls_client_hello_v2, NULL, TW_DIR_C2S, 0, 1, 0, 0, CH_V2,
-     sizeof CH_V2, SIZE_MAX},
+    {"client_hello_v2", tw_tls_client_hello_v2, NULL, TW_DIR_C2S, 0, 1, 0, 0, CH_V2, sizeof CH_V2,
+     SIZE_MAX},
 };
 #define N_CASES (int)(sizeof cases / sizeof cases[0])
 
@@ -291,8 +297,8 @@ START_TEST(client_hello_length_fields_off_by_one)
                 struct env v;
                 env_init(&v, 0, 0);
                 int rc = run(tw_tls_client_hello, &v, TW_DIR_C2S, 22, 1, b, n);
-                ck_assert_msg(rc == TW_E_MALFORMED, "%s: length at %zu %+d accepted",
-                              fixtures[fi], off[i], delta);
+                ck_assert_msg(rc == TW_E_MALFORMED, "%s: length at %zu %+d accepted", fixtures[fi],
+                              off[i], delta);
                 ck_assert_uint_eq(v.tls.malformed_count, 1);
                 ck_assert(!v.tls.ch.present);
                 bump(b, off[i], w[i], -delta);
@@ -324,8 +330,7 @@ START_TEST(certificate_length_fields_off_by_one)
             bump(b, off[i], 3, delta);
             struct env v;
             env_init(&v, 0x0303, 0xc030);
-            ck_assert_int_eq(run(tw_tls_certificate, &v, TW_DIR_S2C, 22, 11, b, n),
-                             TW_E_MALFORMED);
+            ck_assert_int_eq(run(tw_tls_certificate, &v, TW_DIR_S2C, 22, 11, b, n), TW_E_MALFORMED);
             ck_assert(!v.tls.cert.present);
             ck_assert_uint_eq(v.tls.cert.kept, 0);
             bump(b, off[i], 3, -delta);

@@ -28,20 +28,44 @@ START_TEST(alerts_full_registry)
         uint8_t code;
         const char *name;
     } want[] = {
-        {0, "close_notify"}, {1, "end_of_early_data"}, {10, "unexpected_message"},
-        {20, "bad_record_mac"}, {21, "decryption_failed"}, {22, "record_overflow"},
-        {30, "decompression_failure"}, {40, "handshake_failure"}, {41, "no_certificate"},
-        {42, "bad_certificate"}, {43, "unsupported_certificate"}, {44, "certificate_revoked"},
-        {45, "certificate_expired"}, {46, "certificate_unknown"}, {47, "illegal_parameter"},
-        {48, "unknown_ca"}, {49, "access_denied"}, {50, "decode_error"},
-        {51, "decrypt_error"}, {52, "too_many_cids_requested"}, {60, "export_restriction"},
-        {70, "protocol_version"}, {71, "insufficient_security"}, {80, "internal_error"},
-        {86, "inappropriate_fallback"}, {90, "user_canceled"}, {100, "no_renegotiation"},
-        {109, "missing_extension"}, {110, "unsupported_extension"},
-        {111, "certificate_unobtainable"}, {112, "unrecognized_name"},
-        {113, "bad_certificate_status_response"}, {114, "bad_certificate_hash_value"},
-        {115, "unknown_psk_identity"}, {116, "certificate_required"}, {117, "general_error"},
-        {120, "no_application_protocol"}, {121, "ech_required"},
+        {0, "close_notify"},
+        {1, "end_of_early_data"},
+        {10, "unexpected_message"},
+        {20, "bad_record_mac"},
+        {21, "decryption_failed"},
+        {22, "record_overflow"},
+        {30, "decompression_failure"},
+        {40, "handshake_failure"},
+        {41, "no_certificate"},
+        {42, "bad_certificate"},
+        {43, "unsupported_certificate"},
+        {44, "certificate_revoked"},
+        {45, "certificate_expired"},
+        {46, "certificate_unknown"},
+        {47, "illegal_parameter"},
+        {48, "unknown_ca"},
+        {49, "access_denied"},
+        {50, "decode_error"},
+        {51, "decrypt_error"},
+        {52, "too_many_cids_requested"},
+        {60, "export_restriction"},
+        {70, "protocol_version"},
+        {71, "insufficient_security"},
+        {80, "internal_error"},
+        {86, "inappropriate_fallback"},
+        {90, "user_canceled"},
+        {100, "no_renegotiation"},
+        {109, "missing_extension"},
+        {110, "unsupported_extension"},
+        {111, "certificate_unobtainable"},
+        {112, "unrecognized_name"},
+        {113, "bad_certificate_status_response"},
+        {114, "bad_certificate_hash_value"},
+        {115, "unknown_psk_identity"},
+        {116, "certificate_required"},
+        {117, "general_error"},
+        {120, "no_application_protocol"},
+        {121, "ech_required"},
     };
     size_t n = sizeof want / sizeof want[0], named = 0;
     for (size_t i = 0; i < n; i++)
@@ -61,8 +85,7 @@ START_TEST(suites_and_friends)
     ck_assert_str_eq(tw_tls_suite_name(0x1303), "TLS_CHACHA20_POLY1305_SHA256");
     ck_assert_str_eq(tw_tls_suite_name(0x5600), "TLS_FALLBACK_SCSV");
     ck_assert_str_eq(tw_tls_suite_name(0xc02f), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-    ck_assert_str_eq(tw_tls_suite_name(0xcca9),
-                     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+    ck_assert_str_eq(tw_tls_suite_name(0xcca9), "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
     ck_assert_ptr_null(tw_tls_suite_name(0x0a0a));
     ck_assert_ptr_null(tw_tls_suite_name(0x1399));
     ck_assert_str_eq(tw_tls_ext_name(0), "server_name");

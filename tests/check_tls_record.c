@@ -116,6 +116,9 @@ START_TEST(tls13_hrr_and_second_client_hello)
     fx_run(&c, "tls13-hrr");
     const struct tw_ev_tls *x = c.ev.tls;
     ck_assert(x->hrr.present && x->hrr.is_hrr);
+    ck_assert_uint_eq(x->hrr.random[0], 0xcf); /* the RFC 8446 §4.1.3 special value */
+    ck_assert_uint_eq(x->hrr.random[31], 0x9c);
+    ck_assert(memcmp(x->ch.random, x->ch2.random, 32) == 0); /* the second hello repeats it */
     ck_assert_uint_eq(x->hrr.frame, 6);
     ck_assert_uint_eq(x->hrr.key_share_group, 0x0017); /* asks for secp256r1 */
     ck_assert_uint_eq(x->hrr.version, 0x0304);
@@ -143,10 +146,10 @@ START_TEST(plaintext_alerts)
         uint64_t frame;
         uint8_t desc;
     } cases[] = {
-        {"tls-version-mismatch", TW_DIR_S2C, 6, 70},       /* protocol_version */
-        {"tls12-no-shared-cipher", TW_DIR_S2C, 6, 40},     /* handshake_failure */
-        {"tls12-bad-name", TW_DIR_C2S, 8, 42},             /* bad_certificate */
-        {"tls13-bad-name", TW_DIR_C2S, 8, 42},             /* still plaintext from openssl */
+        {"tls-version-mismatch", TW_DIR_S2C, 6, 70},   /* protocol_version */
+        {"tls12-no-shared-cipher", TW_DIR_S2C, 6, 40}, /* handshake_failure */
+        {"tls12-bad-name", TW_DIR_C2S, 8, 42},         /* bad_certificate */
+        {"tls13-bad-name", TW_DIR_C2S, 8, 42},         /* still plaintext from openssl */
         {"tls12-client-cert-missing", TW_DIR_S2C, 9, 40},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -257,9 +260,18 @@ START_TEST(http_answer_to_tls)
 END_TEST
 
 static const char *const scenarios[] = {
-    "tls12-ok", "tls13-ok", "tls13-hrr", "tls12-dhe", "tls12-ocsp", "tls12-client-cert-missing",
-    "tls13-client-cert-missing", "tls12-bad-name", "tls13-bad-name", "tls-version-mismatch",
-    "tls12-no-shared-cipher", "tls-to-http",
+    "tls12-ok",
+    "tls13-ok",
+    "tls13-hrr",
+    "tls12-dhe",
+    "tls12-ocsp",
+    "tls12-client-cert-missing",
+    "tls13-client-cert-missing",
+    "tls12-bad-name",
+    "tls13-bad-name",
+    "tls-version-mismatch",
+    "tls12-no-shared-cipher",
+    "tls-to-http",
 };
 #define N_SCENARIOS (int)(sizeof scenarios / sizeof scenarios[0])
 

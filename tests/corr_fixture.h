@@ -297,6 +297,54 @@ static inline void fx_handshake12(struct fx *f, const char *sni)
     fx_finished(f, 1, 9);
 }
 
+/* ---- assertions on a decided fixture ---------------------------------------------------- */
+
+#define HAS(f, s)                                                                                  \
+    ck_assert_msg(strstr((f)->v.explanation, (s)) != NULL, "explanation lacks \"%s\": %s", (s),    \
+                  (f)->v.explanation)
+
+static inline void fx_frames_are(const struct tw_verdict *v, const uint64_t *want, size_t n)
+{
+    char got[256] = "";
+    for (uint16_t i = 0; i < v->frame_count; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), " %llu",
+                 (unsigned long long)v->frames[i]);
+    ck_assert_msg(v->frame_count == n, "frames:%s", got);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(v->frames[i] == want[i], "frames:%s", got);
+}
+#define FRAMES(v, ...)                                                                             \
+    fx_frames_are((v), (const uint64_t[]){__VA_ARGS__},                                            \
+                  sizeof((const uint64_t[]){__VA_ARGS__}) / sizeof(uint64_t))
+
+static inline bool warned(const struct tw_verdict *v, int code)
+{
+    for (uint16_t i = 0; i < v->warning_count; i++)
+        if (v->warnings[i] == code)
+            return true;
+    return false;
+}
+
+static inline void failed(const struct fx *f, int cause, enum tw_stage st)
+{
+    ck_assert_msg(f->v.outcome == TW_OUTCOME_FAILED, "outcome %s: %s",
+                  tw_outcome_name(f->v.outcome), f->v.explanation);
+    ck_assert_msg((int)f->v.cause == cause, "cause %s, want %s: %s", tw_cause_name(f->v.cause),
+                  tw_cause_name(cause), f->v.explanation);
+    ck_assert_str_eq(tw_stage_name(f->v.stage), tw_stage_name(st));
+    ck_assert(f->v.relevant);
+    ck_assert(!warned(&f->v, cause)); /* the cause is not repeated as a warning */
+}
+
+static inline void incomplete(const struct fx *f, const char *reason_word)
+{
+    ck_assert_msg(f->v.outcome == TW_OUTCOME_INCOMPLETE, "outcome %s: %s",
+                  tw_outcome_name(f->v.outcome), f->v.explanation);
+    ck_assert_int_eq(f->v.cause, TW_CAUSE_NONE);
+    ck_assert_msg(strstr(f->v.incomplete_reason, reason_word), "reason: %s",
+                  f->v.incomplete_reason);
+}
+
 /* ---- a JSON syntax checker (RFC 8259) for the reporter tests ---------------------------- */
 
 struct fx_jp {

@@ -164,16 +164,17 @@ static inline void fx_run(struct fx_conn *c, const char *name)
 static inline void fx_summary(const struct tw_ev_tls *x, char *buf, size_t n)
 {
     size_t o = 0;
-#define FX_PUT(...)                                                                            \
-    do {                                                                                       \
-        int w_ = snprintf(buf + o, n - o, __VA_ARGS__);                                        \
-        if (w_ > 0 && (size_t)w_ < n - o)                                                      \
-            o += (size_t)w_;                                                                   \
+#define FX_PUT(...)                                                                                \
+    do {                                                                                           \
+        int w_ = snprintf(buf + o, n - o, __VA_ARGS__);                                            \
+        if (w_ > 0 && (size_t)w_ < n - o)                                                          \
+            o += (size_t)w_;                                                                       \
     } while (0)
     for (int d = 0; d < 2; d++) {
         const struct tw_dir_tls *t = &x->d[d];
         FX_PUT("d%d probe=%d/%u rec=%u enc=%u app=%u/%llu fa=%llu ccs=%llu encf=%llu fin=%llu "
-               "inc=%llu;", d, (int)t->probe.kind, (unsigned)t->probe.len, (unsigned)t->records,
+               "inc=%llu;",
+               d, (int)t->probe.kind, (unsigned)t->probe.len, (unsigned)t->records,
                (unsigned)t->enc_hs_records, (unsigned)t->app_records,
                (unsigned long long)t->app_bytes, (unsigned long long)t->first_app_frame,
                (unsigned long long)t->ccs_frame, (unsigned long long)t->encrypted_from,
@@ -190,9 +191,8 @@ static inline void fx_summary(const struct tw_ev_tls *x, char *buf, size_t n)
         FX_PUT("sh%d %d f=%llu v=%04x c=%04x g=%04x;", i, shs[i]->present,
                (unsigned long long)shs[i]->frame, shs[i]->version, shs[i]->cipher_suite,
                shs[i]->key_share_group);
-    FX_PUT("cert %d %llu-%llu n=%u k=%u", x->cert.present,
-           (unsigned long long)x->cert.first_frame, (unsigned long long)x->cert.frame,
-           (unsigned)x->cert.count, (unsigned)x->cert.kept);
+    FX_PUT("cert %d %llu-%llu n=%u k=%u", x->cert.present, (unsigned long long)x->cert.first_frame,
+           (unsigned long long)x->cert.frame, (unsigned)x->cert.count, (unsigned)x->cert.kept);
     for (size_t i = 0; i < x->cert.kept; i++) {
         unsigned sum = 0;
         for (size_t j = 0; j < x->cert.der[i].len; j++)
@@ -205,9 +205,9 @@ static inline void fx_summary(const struct tw_ev_tls *x, char *buf, size_t n)
            (unsigned long long)x->cert_request_frame, (unsigned long long)x->cert_status_frame,
            (unsigned long long)x->new_session_ticket_frame);
     for (size_t i = 0; i < x->alert_count; i++)
-        FX_PUT("A%llu/%u/%u/%u/%d%d%d;", (unsigned long long)x->alerts[i].frame,
-               x->alerts[i].dir, x->alerts[i].level, x->alerts[i].desc, x->alerts[i].encrypted,
-               x->alerts[i].visible, x->alerts[i].probable);
+        FX_PUT("A%llu/%u/%u/%u/%d%d%d;", (unsigned long long)x->alerts[i].frame, x->alerts[i].dir,
+               x->alerts[i].level, x->alerts[i].desc, x->alerts[i].encrypted, x->alerts[i].visible,
+               x->alerts[i].probable);
     for (size_t i = 0; i < x->step_count; i++)
         FX_PUT("S%llu/%u/%u/%u;", (unsigned long long)x->steps[i].frame, x->steps[i].dir,
                x->steps[i].kind, x->steps[i].type);

@@ -41,8 +41,8 @@ struct tw_cap_iface {
  * frame number, so numbers match Wireshark's for the same file. Frame numbers start at 1; for
  * several files read in order, carry the count over with tw_cap_set_next_no. On success returns
  * TW_OK and *out (the caller frees it with tw_cap_close). On failure returns TW_E_IO (cannot
- * open, empty, not a capture) or TW_E_USAGE (bad filter), leaves *out alone and writes a
- * one-line message naming the file into err (errlen bytes, always NUL-terminated if errlen>0). */
+ * open, empty, not a capture) or TW_E_USAGE (bad filter, NULL or "" path), leaves *out alone
+ * and writes a one-line message naming the file into err (errlen bytes, NUL-terminated). */
 int tw_cap_open_file(const char *path, const char *filter, struct tw_cap **out, char *err,
                      size_t errlen);
 

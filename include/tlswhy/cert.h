@@ -78,8 +78,9 @@ struct tw_cert_opts {
 struct tw_cert_ctx;
 
 /* Loads the trust store: ca_file and/or ca_path when given (a missing or unreadable file or
- * directory is TW_E_IO), else OpenSSL's default paths (the system store). Returns NULL and sets
- * *err (TW_E_IO, TW_E_NOMEM) on failure. The caller frees the context with tw_cert_ctx_free. */
+ * directory is TW_E_IO), else OpenSSL's default paths (the system store); o == NULL means all
+ * defaults. Returns NULL and sets *err (TW_E_IO, TW_E_NOMEM) on failure. The caller frees the
+ * context with tw_cert_ctx_free (NULL is fine); reports it returned outlive it. */
 struct tw_cert_ctx *tw_cert_ctx_new(const struct tw_cert_opts *o, int *err);
 void tw_cert_ctx_free(struct tw_cert_ctx *c);
 
@@ -89,11 +90,13 @@ void tw_cert_ctx_free(struct tw_cert_ctx *c);
  * SHA-256, so repeated chains cost one hash. Findings come most decisive first: unparseable,
  * trust (self-signed, incomplete, untrusted), dates, name, serverAuth, weak key, order, and
  * last the expires-soon warning. The report's certs are shared with the cache: read-only.
- * name may be an IP address (from --host): then only IP SANs match it. n == 0 gives an
- * empty report. */
+ * name may be an IP address (from --host): then only IP SANs match it. When the leaf does not
+ * parse, name_checked is set, name_ok is false, and cert_unparseable says why. n == 0 gives
+ * an empty report; only the first TW_CERT_MAX_CHAIN certificates are analysed. */
 struct tw_chain_report *tw_cert_analyse(struct tw_cert_ctx *c, const uint8_t *const *der,
                                         const uint32_t *len, size_t n, const char *name,
                                         int64_t at_s);
+/* Frees a report (NULL is fine): one free and one reference drop, never a deep copy. */
 void tw_chain_report_free(struct tw_chain_report *r);
 
 /* RFC 6125 name matching, exposed for tests: does pattern (a SAN or CN) cover host?

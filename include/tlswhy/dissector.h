@@ -21,8 +21,10 @@ struct tw_msg {
     const struct tw_limits *lim;
 };
 
-/* A dissector reads one whole message body through m and appends facts to ev. Returns TW_OK,
- * or TW_E_MALFORMED after recording a malformed fact. It never sees partial data. */
+/* A dissector reads one whole message body through m and appends facts to ev (ev->tls must be
+ * allocated). Returns TW_OK, or TW_E_MALFORMED after recording a malformed fact; a hello whose
+ * outer lengths agree but with a malformed extension inside is still recorded, with the fact.
+ * TW_E_NOMEM only when a certificate copy cannot be allocated. It never sees partial data. */
 typedef int (*tw_dissect_fn)(struct tw_rd *m, const struct tw_msg *msg, struct tw_evidence *ev);
 
 struct tw_dissector {
@@ -43,16 +45,38 @@ struct tw_tls_conn;
 /* Returns NULL on allocation failure. lim must outlive the object. */
 struct tw_tls_conn *tw_tls_new(const struct tw_limits *lim);
 void tw_tls_free(struct tw_tls_conn *t);
-/* Feeds in-order stream bytes of direction d. ev->tls must be allocated. Returns
- * TW_STREAM_MORE, or TW_STREAM_DONE once nothing more in that direction can change the verdict
- * (application data flowing after the handshake). Buffers only partial records, capped. */
+/* Feeds in-order stream bytes of direction d. ev->tls must be allocated (zeroed); NULL t, ev
+ * or ev->tls, or len 0, do nothing. Returns TW_STREAM_MORE, or TW_STREAM_DONE (for both
+ * directions, from then on) once the client has sent application data and the server has
+ * answered with application data after it: nothing later can change the verdict. Buffers only
+ * partial records (<= lim->max_record_buf, and only plaintext ones: ciphertext is counted,
+ * not copied) and partial handshake messages (<= lim->max_hs_msg).
+ * The first bytes of each direction are kept in ev->tls->d[d].probe and classified
+ * (tls_probe.c); a plaintext direction switches to TLS at a later chunk that starts with a
+ * ClientHello (client) or ServerHello (server) record: STARTTLS, HTTP CONNECT, SOCKS,
+ * PostgreSQL SSLRequest (d[d].tls_after_plaintext_frame). A server answering in SSLv2 gets
+ * probe kind TW_PROBE_SSLV2 and neither direction is framed after the hellos.
+ * Encrypted records: after a ChangeCipherSpec (TLS <= 1.2) a direction's handshake records
+ * count as enc_hs_records (the first is its Finished) and content-type-21 records as alerts
+ * with encrypted = true, visible = false. After a TLS 1.3 ServerHello everything is
+ * application_data: server records before the client's first encrypted record are its
+ * encrypted flight; the client's first record and the others in that frame are its Finished
+ * flight, unless the first is 19..24 bytes (an alert-sized record: see tls_int.h), which is a
+ * probable encrypted alert (struct tw_alert, probable = true); the rest is application data. */
 int tw_tls_data(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, const uint8_t *data,
                 size_t len, uint64_t frame, int64_t ts_us);
 /* len bytes of direction d are missing: the partial record is dropped and framing resumes only
  * if it can resync (it records that the stream lost data). */
 void tw_tls_gap(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, uint64_t len,
                 uint64_t frame, int64_t ts_us);
-/* The connection ended: partial records/messages are recorded as incomplete bytes. */
+/* The connection ended: partial records/messages are recorded as incomplete bytes, and first
+ * bytes too few to classify become TW_PROBE_OTHER. Call it once ev->tcp is final (on_close):
+ * in TLS 1.3 a side's last record, if it is alert-sized (19..24 bytes) and that side sent FIN
+ * or RST at or after it (ev->tcp->fin_frame/rst_frame), is re-classified from application
+ * data (or encrypted handshake) to a probable encrypted alert: close_notify after a normal
+ * exchange, or a fatal alert (say certificate_required after the client's flight). Not done
+ * when ev->tcp is NULL, or when delivery stopped with TW_STREAM_DONE before the side's last
+ * byte (ev->tcp->bytes). A second call does nothing more. */
 void tw_tls_end(struct tw_tls_conn *t, struct tw_evidence *ev);
 
 /* Names from the IANA registries (tls_names.c); NULL when unknown. */

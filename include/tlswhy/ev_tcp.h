@@ -19,13 +19,13 @@ struct tw_ev_tcp {
     uint64_t first_frame, last_frame;
     int64_t first_ts, last_ts;
 
-    uint64_t syn_frame;   /* first SYN from the client */
+    uint64_t syn_frame; /* first SYN from the client */
     int64_t syn_ts;
-    uint16_t syn_count;   /* SYNs sent, retransmissions included */
+    uint16_t syn_count; /* SYNs sent, retransmissions included */
     uint64_t synack_frame;
     int64_t synack_ts;
     uint16_t synack_count;
-    bool mid_stream;      /* no SYN seen: the client was guessed (ClientHello, then port) */
+    bool mid_stream; /* no SYN seen: the client was guessed (ClientHello, then port) */
 
     /* Indexed by enum tw_dir. */
     uint64_t fin_frame[2]; /* first FIN sent by each side */
@@ -36,14 +36,16 @@ struct tw_ev_tcp {
     uint64_t bytes[2];     /* stream bytes per direction (delivered or lost in gaps) */
     uint64_t first_data_frame[2];
     int64_t first_data_ts[2];
-    uint32_t gaps[2];      /* holes that never filled */
+    uint32_t gaps[2]; /* holes that never filled */
     uint64_t gap_bytes[2];
     uint64_t first_gap_frame[2];
-    uint32_t retransmits[2]; /* segments wholly seen before */
-    uint32_t overlap_conflicts[2]; /* overlapping bytes that differed (first received won) */
+    uint32_t retransmits[2];       /* segments wholly seen before (keep-alives not counted) */
+    uint32_t overlap_conflicts[2]; /* overlapping bytes that differed (first received won);
+                                      compared while the first copy is still held, not after
+                                      it was delivered (delivered bytes are not kept) */
     uint32_t partial_overlaps[2];  /* segments partly seen before; only their new bytes count */
-    uint32_t ooo_dropped[2]; /* out-of-order segments dropped by a memory cap */
-    uint64_t snap_lost[2];   /* payload bytes cut by the snaplen */
+    uint32_t ooo_dropped[2];       /* out-of-order segments dropped by a memory cap */
+    uint64_t snap_lost[2];         /* payload bytes cut by the snaplen */
 
     enum tw_close_reason close_reason; /* set before on_close */
     uint64_t close_frame;              /* frame that closed it (0 for timeout/end) */

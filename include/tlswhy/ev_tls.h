@@ -12,10 +12,12 @@
         uint16_t v[cap];                                                                       \
     }
 #define TW_LIST_CAP(l) (sizeof(l).v / sizeof(l).v[0])
+/* x is evaluated exactly once, even when the list is full (so x may be a reader call). */
 #define TW_LIST_PUSH(l, x)                                                                     \
     do {                                                                                       \
+        uint16_t tw_list_x_ = (uint16_t)(x);                                                   \
         if ((l).n < TW_LIST_CAP(l))                                                            \
-            (l).v[(l).n++] = (uint16_t)(x);                                                    \
+            (l).v[(l).n++] = tw_list_x_;                                                       \
         else                                                                                   \
             (l).dropped++;                                                                     \
     } while (0)
@@ -93,6 +95,7 @@ struct tw_client_hello {
     uint8_t alpn_count;
     bool has_status_request, has_ems, has_reneg_info, has_session_ticket;
     bool has_psk, has_early_data, has_ech, has_post_handshake_auth;
+    uint8_t random[32]; /* ClientHello.random (SSLv2: the challenge, right-aligned) */
 };
 
 struct tw_server_hello {
@@ -109,6 +112,7 @@ struct tw_server_hello {
     char alpn[64];           /* selected protocol, NUL-terminated */
     uint8_t downgrade;       /* 0, or 12 / 11: RFC 8446 §4.1.3 sentinel "DOWNGRD\1" / "\0" */
     bool has_ems, has_reneg_info;
+    uint8_t random[32];
 };
 
 #define TW_MAX_ALERTS 8
@@ -178,6 +182,8 @@ struct tw_dir_tls {
     uint32_t gaps;               /* holes reported by tw_tls_gap */
     uint32_t resyncs;            /* times record framing resumed after a gap or a bad header */
     uint32_t heartbeat_records;
+    uint64_t tls_after_plaintext_frame; /* a TLS hello began here after plaintext (STARTTLS,
+                                         * HTTP CONNECT, SOCKS, ...); probe keeps the first bytes */
 };
 
 struct tw_malformed {

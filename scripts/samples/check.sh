@@ -11,6 +11,12 @@ C='ip.src==192.0.2.10'
 S='ip.src==192.0.2.20'
 FATAL='tls.alert_message.level==2'
 alert() { echo "$1 && tls.alert_message.desc==$2"; }
+C6='ipv6.src==2001:db8::10'
+S6='ipv6.src==2001:db8::20'
+# The client sends nothing but its ClientHello (the silent-closing clients).
+CQUIET="!$C && tcp.len>0 && !tls.handshake.type==1"
+# RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest.
+HRR=cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c
 
 TABLE=$(cat <<T
 cert-name-mismatch-apex ; tls.handshake.extensions_server_name=="mydomain.test" ; x509ce.dNSName=="*.mydomain.test" ; $(alert "$C" 42)
@@ -46,6 +52,16 @@ warn-chain-misordered-ok ; tls.handshake.type==11 ; $S && tls.record.content_typ
 edge-nginx-cert-expired ; tls.handshake.extensions_server_name=="origin.test" ; tls.handshake.type==11 ; $C && tls.handshake.type==16 ; !tls.record.content_type==23 ; $C && tcp.flags.reset==1
 edge-haproxy-name-mismatch ; tls.handshake.extensions_server_name=="mydomain.test" ; x509ce.dNSName=="*.mydomain.test" ; $(alert "$C" 80)
 edge-nginx-keepalive-idle ; tcp.stream==0 && $S && tls.record.content_type==23 ; tcp.stream==0 && $S && tls.record.content_type==21 ; tcp.stream==0 && $C && tcp.flags.reset==1 ; tcp.stream==1 && $S && tls.record.content_type==23
+client-rejected-tls13 ; tls.handshake.type==11 ; $C && tcp.flags.fin==1 ; $CQUIET ; !tls.alert_message
+client-rejected-tls13-rst ; tls.handshake.type==11 ; $C && tcp.flags.reset==1 ; !$C && tcp.flags.fin==1 ; $CQUIET ; !tls.alert_message
+cert-expired-silent-close-tls12 ; tls.handshake.type==11 ; $C && tcp.flags.fin==1 ; $CQUIET
+plaintext-client ; $C && http.request.method=="GET" ; $S && tcp.flags.fin==1 ; !$S && tcp.len>0 ; !tls
+warn-closed-without-request ; tls.handshake.type==11 ; $C && tls.handshake.type==16 ; $C && tls.record.content_type==21 ; !$C && tls.record.content_type==23 ; !$S && tls.record.content_type==23
+cert-not-server-auth-tls12 ; x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.2 ; !x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.1 ; $(alert "$C" 43)
+cert-unparseable-tls12 ; tls.handshake.type==2 && tls.handshake.ciphersuite==0xc02f ; tls.handshake.type==11 && tls.handshake.certificate_length==40 ; _ws.malformed ; $(alert "$C" 42)
+capture-lost-server-flight ; $S && tcp.analysis.lost_segment ; $C && tcp.analysis.ack_lost_segment ; $C && tls.handshake.type==16 ; $S && tls.record.content_type==23 ; !tcp.analysis.retransmission ; !$FATAL
+hrr-ok-tls13 ; tls.handshake.type==2 && tls.handshake.random==$HRR ; tls.handshake.type==1 && tls.handshake.extensions_key_share_group==29 ; tls.handshake.type==1 && tls.handshake.extensions_key_share_group==23 ; $S && tls.segment.data contains "hello from origin.test" ; !$FATAL
+ok-ipv6-tls13 ; $C6 && tls.handshake.type==1 ; $C6 && http.request.method=="GET" ; $S6 && tls.segment.data contains "hello from origin.test" ; !ip ; !$FATAL
 T
 )
 

@@ -21,6 +21,9 @@ IP_C=192.0.2.10
 IP_S=192.0.2.20
 IP_E=198.51.100.1
 IP_U=198.51.100.10
+# IPv6 (RFC 3849 documentation prefix), on the client<->origin link with `sw_net ipv6` only.
+IP6_C=2001:db8::10
+IP6_S=2001:db8::20
 SW_PIDS=()
 SW_TMP=
 SW_CAP_PID=
@@ -61,8 +64,9 @@ sw_cleanup() {
     if [ -n "$SW_TMP" ] && [ -d "$SW_TMP" ]; then rm -rf "$SW_TMP"; SW_TMP=; fi
 }
 
-# sw_net [edge]: fresh namespaces; with "edge", also the user leg. Fixed MAC addresses keep the
-# captures tidy and comparable between regenerations.
+# sw_net [edge|ipv6]: fresh namespaces; with "edge", also the user leg; with "ipv6", IPv6 stays on
+# and the client<->origin link also gets 2001:db8::10 / 2001:db8::20 (nodad: usable at once).
+# Fixed MAC addresses keep the captures tidy and comparable between regenerations.
 sw_net() {
     sw_cleanup
     ip netns add "$NS_C"
@@ -71,9 +75,14 @@ sw_net() {
         peer name veth-s netns "$NS_S" address 02:00:00:00:02:14
     nsx "$NS_C" ip addr add "$IP_C/24" dev veth-c
     nsx "$NS_S" ip addr add "$IP_S/24" dev veth-s
-    # No IPv6 on the links: no router solicitations or MLD in the way.
-    nsx "$NS_C" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    nsx "$NS_S" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    if [ "${1:-}" = ipv6 ]; then
+        nsx "$NS_C" ip -6 addr add "$IP6_C/64" dev veth-c nodad
+        nsx "$NS_S" ip -6 addr add "$IP6_S/64" dev veth-s nodad
+    else
+        # No IPv6 on the links: no router solicitations or MLD in the way.
+        nsx "$NS_C" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        nsx "$NS_S" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    fi
     nsx "$NS_C" ip link set lo up
     nsx "$NS_S" ip link set lo up
     nsx "$NS_C" ip link set veth-c up

@@ -6,10 +6,18 @@
   peers.py reset  ADDR PORT    accept, read the ClientHello, reset (SO_LINGER 0 -> RST)
   peers.py badhello ADDR PORT  connect and send a ClientHello whose supported_groups list has an
                                odd length (every outer length is consistent), print the answer
+  peers.py badcert ADDR PORT   accept, read the ClientHello, answer with a hand-built TLS 1.2
+                               flight whose one certificate is not DER, print the client's answer
+  peers.py reject ADDR PORT 1.2|1.3 fin|rst CAFILE [KEYLOG]
+                               a TLS client (stdlib ssl over MemoryBIO) that checks the server's
+                               chain for origin.test against CAFILE and, when it rejects it,
+                               closes the connection (FIN, or RST with "rst") without sending the
+                               alert OpenSSL wrote, like CloudFront, Go, .NET or some curl builds
 
 Each server handles one connection and exits; the caller bounds it with `timeout`.
 """
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -91,14 +99,101 @@ def bad_hello(addr, port):
     conn.close()
 
 
+def hs_msg(msg_type, body):
+    # struct { HandshakeType msg_type; uint24 length; ... body } Handshake;
+    return bytes([msg_type]) + struct.pack("!I", len(body))[1:] + body
+
+
+def bad_cert_flight():
+    """One TLS 1.2 record holding ServerHello, Certificate (one non-DER entry), ServerHelloDone."""
+    # ServerHello extensions: renegotiation_info (0xff01) with an empty renegotiated_connection
+    # (opaque <0..255>, so one zero byte); without it OpenSSL 3 clients refuse the server
+    # ("unsafe legacy renegotiation disabled") before they reach the certificate.
+    exts = ext(0xff01, b"\x00")
+    # struct { ProtocolVersion server_version (0x0303); Random random (32 fixed bytes 0x20..0x3f,
+    #          not the TLS 1.3 downgrade sentinel); SessionID session_id<0..32> (empty: nothing to
+    #          resume); CipherSuite cipher_suite (0xc02f TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    #          CompressionMethod compression_method (0, null);
+    #          Extension extensions<0..2^16-1>; } ServerHello;
+    server_hello = (b"\x03\x03" + bytes(range(0x20, 0x40)) + b"\x00" + b"\xc0\x2f" + b"\x00"
+                    + struct.pack("!H", len(exts)) + exts)
+    # The certificate: 40 bytes that open like DER, SEQUENCE (0x30) of length 38 (0x26), then 38
+    # bytes 0xa5: a context-specific constructed tag where tbsCertificate's SEQUENCE must be.
+    garbage = b"\x30\x26" + b"\xa5" * 38
+    # opaque ASN.1Cert<1..2^24-1>; struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;
+    entry = struct.pack("!I", len(garbage))[1:] + garbage
+    certificate = struct.pack("!I", len(entry))[1:] + entry
+    hs = hs_msg(2, server_hello) + hs_msg(11, certificate) + hs_msg(14, b"")
+    # TLSPlaintext: ContentType handshake(22), ProtocolVersion 0x0303, uint16 length
+    return b"\x16\x03\x03" + struct.pack("!H", len(hs)) + hs
+
+
+def bad_cert(addr, port):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(1)
+    conn, _ = ls.accept()
+    hello = read_record(conn)
+    print(f"peers: badcert: read {len(hello)} bytes", file=sys.stderr)
+    conn.sendall(bad_cert_flight())
+    answer = read_record(conn)
+    print(f"peers: badcert: answer {answer.hex()}", file=sys.stderr)
+    conn.close()
+    ls.close()
+
+
+def reject(addr, port, version, how, cafile, keylog):
+    """Drives the client handshake by hand so that the socket stays ours: OpenSSL writes its
+    fatal alert into the outgoing BIO, and we close instead of sending it."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies the chain and the host name
+    ctx.load_verify_locations(cafile)
+    ctx.minimum_version = ctx.maximum_version = {
+        "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}[version]
+    if keylog:
+        ctx.keylog_filename = keylog
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="origin.test")
+    conn = socket.create_connection((addr, port), timeout=5)
+    outcome = "server closed first"
+    try:
+        while True:
+            try:
+                tls.do_handshake()
+                outcome = "handshake completed"
+                break
+            except ssl.SSLWantReadError:
+                if outgoing.pending:
+                    conn.sendall(outgoing.read())
+                data = conn.recv(65536)
+                if not data:
+                    break
+                incoming.write(data)
+    except ssl.SSLCertVerificationError as e:
+        dropped = outgoing.read()
+        outcome = f"rejected: {e.verify_message}; {len(dropped)} bytes of alert not sent"
+    except (ssl.SSLError, OSError) as e:
+        outcome = f"failed: {e}"
+    if how == "rst":
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+    print(f"peers: reject: {outcome}; closed with {how}", file=sys.stderr)
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 4:
         sys.exit(__doc__)
     mode, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if mode in ("silent", "close", "reset"):
+    if mode in ("silent", "close", "reset") and len(sys.argv) == 4:
         serve(mode, addr, port)
-    elif mode == "badhello":
+    elif mode == "badhello" and len(sys.argv) == 4:
         bad_hello(addr, port)
+    elif mode == "badcert" and len(sys.argv) == 4:
+        bad_cert(addr, port)
+    elif (mode == "reject" and len(sys.argv) in (7, 8) and sys.argv[4] in ("1.2", "1.3")
+          and sys.argv[5] in ("fin", "rst")):
+        reject(addr, port, sys.argv[4], sys.argv[5], sys.argv[6],
+               sys.argv[7] if len(sys.argv) == 8 else None)
     else:
         sys.exit(__doc__)
 

@@ -62,10 +62,11 @@ key() { # key NAME BITS: makes NAME.key unless it exists.
         -out "$P/$1.key"
 }
 
-# sign NAME SUBJECT ISSUER START END SERIAL EXT MD [SAN]: NAME.pem from NAME.key, signed by
-# ISSUER (a name in $P, or "self").
+# sign NAME SUBJECT ISSUER START END SERIAL EXT MD [SAN [EKU]]: NAME.pem from NAME.key, signed
+# by ISSUER (a name in $P, or "self"). Leaves get extendedKeyUsage EKU (default serverAuth).
 sign() {
     local name=$1 subj=$2 issuer=$3 start=$4 end=$5 serial=$6 ext=$7 md=$8 san=${9:-}
+    local eku=${10:-serverAuth}
     local extfile=$W/$name.ext args=()
     : >"$W/index.txt"
     echo "$serial" >"$W/serial"
@@ -75,7 +76,7 @@ sign() {
             echo "[ leaf ]"
             echo "basicConstraints = critical,CA:FALSE"
             echo "keyUsage = critical,digitalSignature,keyEncipherment"
-            echo "extendedKeyUsage = serverAuth"
+            echo "extendedKeyUsage = $eku"
             echo "subjectKeyIdentifier = hash"
             [ "$issuer" = self ] || echo "authorityKeyIdentifier = keyid"
             echo "subjectAltName = $san"
@@ -125,6 +126,10 @@ key weak 1024
 need weak && sign weak "$O/CN=origin.test" inter "$LS" "$LE" 1005 leaf sha256 "$ORIGIN"
 key sha1 2048
 need sha1 && sign sha1 "$O/CN=origin.test" inter "$LS" "$LE" 1006 leaf sha1 "$ORIGIN"
+# A leaf for client authentication only: right name, trusted chain, wrong purpose for a server.
+key clientauth 2048
+need clientauth && sign clientauth "$O/CN=origin.test" inter "$LS" "$LE" 1010 leaf sha256 \
+    "$ORIGIN" clientAuth
 
 # The three date-relative leaves: remade when today no longer fits their name.
 key expired 2048

@@ -13,6 +13,8 @@ trap 'exit 130' INT TERM
 P=$SW_PKI
 PEERS=$SW_DIR/peers.py
 REQ='GET /hello.txt HTTP/1.0\r\nHost: origin.test\r\n\r\n'
+# Where srv listens and cli connects; a scenario may override it (dynamic scope: `local SRV_AT`).
+SRV_AT=$IP_S:443
 
 # srv ARGS...: openssl s_server for one connection on 192.0.2.20:443. An argument leaf:NAME
 # stands for the certificate and key samples/pki/NAME.{pem,key}. -quiet matters: without it
@@ -25,7 +27,7 @@ srv() {
         *) args+=("$a") ;;
         esac
     done
-    sw_bg "$NS_S" timeout 20 openssl s_server -accept "$IP_S:443" -naccept 1 -quiet "${args[@]}" \
+    sw_bg "$NS_S" timeout 20 openssl s_server -accept "$SRV_AT" -naccept 1 -quiet "${args[@]}" \
         >"$SW_TMP/server.out" 2>&1 </dev/null
     sw_wait_listen "$NS_S" 443
 }
@@ -41,7 +43,7 @@ cli() {
         input=$SW_TMP/req
         ign=(-ign_eof)
     fi
-    timeout 8 ip netns exec "$NS_C" openssl s_client -connect "$IP_S:443" -CAfile "$P/root.pem" \
+    timeout 8 ip netns exec "$NS_C" openssl s_client -connect "$SRV_AT" -CAfile "$P/root.pem" \
         "${ign[@]}" "$@" <"$input" >"$SW_TMP/client.out" 2>&1 || true
     [ -z "${SW_DEBUG:-}" ] || cat "$SW_TMP/client.out" "$SW_TMP/server.out" >&2
     sw_log "$name: client: $(grep -a -E -m3 'Verify return code|alert|errno|error:|Protocol *:|HTTP/1' \
@@ -49,7 +51,8 @@ cli() {
 }
 
 # tls NAME [keylog] SERVER-ARGS... -- CLIENT-ARGS...: one handshake between s_server and
-# s_client. "keylog" makes the client write samples/NAME.keylog (TLS 1.3 cases).
+# s_client. "keylog" makes the client write samples/NAME.keylog (TLS 1.3 cases). A scenario may
+# set TLS_NET (local) to pass an option to sw_net, e.g. ipv6.
 tls() {
     local name=$1; shift
     local keylog=() s=() c=()
@@ -58,7 +61,7 @@ tls() {
     while [ $# -gt 0 ] && [ "$1" != -- ]; do s+=("$1"); shift; done
     shift
     c=("$@")
-    sw_net
+    sw_net "${TLS_NET:-}"
     printf 'hello from origin.test\n' >"$SW_TMP/hello.txt"
     sw_cap_start "$name" "tcp port 443"
     cd "$SW_TMP"
@@ -342,6 +345,79 @@ sc_edge-nginx-keepalive-idle() {
     sw_cap_stop
 }
 
+# --- 7. second round: silent clients, plain HTTP, odd certificates, capture loss, HRR, IPv6 ----
+# reject NAME 1.2|1.3 fin|rst [keylog]: peers.py reject (a client that drops its alert and just
+# closes, like CloudFront, Go or .NET) against s_server with the expired leaf.
+reject() {
+    local name=$1 ver=$2 how=$3 keylog=()
+    rm -f "$SW_SAMPLES/$name.keylog"
+    [ "${4:-}" != keylog ] || keylog=("$SW_SAMPLES/$name.keylog")
+    sw_net
+    sw_cap_start "$name" "tcp port 443"
+    srv leaf:expired "${CHAIN[@]}"
+    timeout 8 ip netns exec "$NS_C" python3 "$PEERS" reject "$IP_S" 443 "$ver" "$how" \
+        "$P/root.pem" "${keylog[@]}" 2>&1 | sed 's/^/samples: /' >&2 || true
+    sw_cap_stop
+}
+sc_client-rejected-tls13() { reject client-rejected-tls13 1.3 fin keylog; }
+sc_client-rejected-tls13-rst() { reject client-rejected-tls13-rst 1.3 rst keylog; }
+sc_cert-expired-silent-close-tls12() { reject cert-expired-silent-close-tls12 1.2 fin; }
+# Plain HTTP to the TLS port: curl's request is the first thing s_server reads.
+sc_plaintext-client() {
+    sw_net
+    sw_cap_start plaintext-client "tcp port 443"
+    srv leaf:ok "${CHAIN[@]}"
+    local code
+    code=$(timeout 8 ip netns exec "$NS_C" curl -s -m 5 -o /dev/null -w '%{http_code} exit %{exitcode}' \
+        "http://$IP_S:443/hello.txt" || true)
+    sw_log "plaintext-client: curl: $code; server: $(grep -a -m1 'error:' "$SW_TMP/server.out" | cut -c1-160 || true)"
+    sw_cap_stop
+}
+# Handshake with a good chain, then EOF on s_client's stdin: close_notify, no request.
+sc_warn-closed-without-request() {
+    tls warn-closed-without-request leaf:ok "${CHAIN[@]}" -WWW -- "${ORIGIN[@]}" -tls1_2
+}
+sc_cert-not-server-auth-tls12() {
+    tls cert-not-server-auth-tls12 leaf:clientauth "${CHAIN[@]}" -- "${ORIGIN[@]}" -tls1_2
+}
+sc_cert-unparseable-tls12() { pyserver cert-unparseable-tls12 badcert; }
+# Capture-side loss, made after the fact: a full TLS 1.2 exchange whose server flight (leaf,
+# intermediate and root: about 3.3 kB) leaves the origin as separate MSS-sized segments (GSO off
+# on its veth, else tcpdump sees one 3 kB super-packet), then editcap deletes the middle one from
+# the file. The endpoints got every byte (the handshake completes, the GET is answered); only
+# the capture misses them, as when tcpdump or a SPAN port drops a packet.
+sc_capture-lost-server-flight() {
+    local n=capture-lost-server-flight cke flight mid
+    sw_net
+    nsx "$NS_S" ip link set veth-s gso_max_segs 1
+    cat "$P/inter.pem" "$P/root.pem" >"$SW_TMP/chain-root.pem"
+    printf 'hello from origin.test\n' >"$SW_TMP/hello.txt"
+    sw_cap_start "$n" "tcp port 443"
+    cd "$SW_TMP"
+    srv leaf:ok -cert_chain "$SW_TMP/chain-root.pem" -WWW
+    cd "$SW_ROOT"
+    cli "$n" get "${ORIGIN[@]}" -tls1_2
+    sw_cap_stop
+    mv "$SW_CAP_FILE" "$SW_TMP/full.pcap"
+    cke=$(tshark -r "$SW_TMP/full.pcap" -Y "ip.src==$IP_C && tls.handshake.type==16" \
+        -T fields -e frame.number 2>/dev/null | head -1)
+    mapfile -t flight < <(tshark -r "$SW_TMP/full.pcap" 2>/dev/null \
+        -Y "ip.src==$IP_S && tcp.len>0 && frame.number<${cke:-0}" -T fields -e frame.number)
+    [ ${#flight[@]} -ge 3 ] || sw_die "$n: server flight in ${#flight[@]} segment(s), need 3+"
+    mid=${flight[$((${#flight[@]} / 2))]}
+    editcap "$SW_TMP/full.pcap" "$SW_CAP_FILE" "$mid"
+    sw_log "$n: flight in frames ${flight[*]}; deleted frame $mid"
+}
+# s_client sends a key share for its first group only (X25519); the server wants P-256.
+sc_hrr-ok-tls13() {
+    tls hrr-ok-tls13 keylog leaf:ok "${CHAIN[@]}" -WWW -groups P-256 -- get "${ORIGIN[@]}" \
+        -tls1_3 -groups X25519:P-256
+}
+sc_ok-ipv6-tls13() {
+    local TLS_NET=ipv6 SRV_AT="[$IP6_S]:443"
+    tls ok-ipv6-tls13 keylog leaf:ok "${CHAIN[@]}" -WWW -- get "${ORIGIN[@]}" -tls1_3
+}
+
 ALL=(
     cert-name-mismatch-apex cert-name-mismatch-apex-tls13 ok-tls12 ok-tls13
     cert-expired-tls12 cert-not-yet-valid-tls12 cert-self-signed-tls12 cert-untrusted-tls12
@@ -353,6 +429,9 @@ ALL=(
     sni-unrecognized client-cert-required-tls12 client-cert-required-tls13 alert-other
     warn-expires-soon warn-legacy-tls10 warn-chain-misordered-ok
     edge-nginx-cert-expired edge-haproxy-name-mismatch edge-nginx-keepalive-idle
+    client-rejected-tls13 client-rejected-tls13-rst cert-expired-silent-close-tls12
+    plaintext-client warn-closed-without-request cert-not-server-auth-tls12 cert-unparseable-tls12
+    capture-lost-server-flight hrr-ok-tls13 ok-ipv6-tls13
 )
 
 [ "$(id -u)" -eq 0 ] || sw_die "needs root (network namespaces, tcpdump)"
