@@ -215,10 +215,6 @@ static const char *rejection_hint(const struct tw_corr_ctx *x)
     if (!x->chain)
         return "the server sent no certificate (session resumption or PSK); the client's own "
                "log names the reason";
-    for (uint16_t i = 0; i < x->chain->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
-        if (x->chain->findings[i].code == TW_CAUSE_CERT_UNPARSEABLE)
-            return "a certificate in the chain does not parse (warning cert_unparseable), which "
-                   "the client probably refused as well";
     return "the chain verifies against this machine's trust store; the client may trust other "
            "CAs, pin a key or expect another name (judge it with --ca-file and --host as the "
            "client sees it), and the client's own log names the reason";

@@ -201,15 +201,6 @@ static void hidden_chain(const struct tw_corr_ctx *x, const struct tw_alert *a, 
                                 : "");
 }
 
-/* The certificate_unparseable finding, if any: warning-only, but the likely reason. */
-static const struct tw_cert_finding *unparseable(const struct tw_chain_report *c)
-{
-    for (uint16_t i = 0; c && i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
-        if (c->findings[i].code == TW_CAUSE_CERT_UNPARSEABLE)
-            return &c->findings[i];
-    return NULL;
-}
-
 static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, const char *lab)
 {
     const struct tw_ev_tls *t = x->tls;
@@ -250,12 +241,6 @@ static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
                     lab, (unsigned long long)a->frame);
     } else if (!x->chain && tw_corr_is_tls13(t->sh.version)) {
         hidden_chain(x, a, lab, st);
-    } else if ((f = unparseable(x->chain)) != NULL) {
-        tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, st);
-        tw_corr_say(v,
-                    "the client aborted the handshake with %s (frame %llu) after the server's "
-                    "flight, whose certificate does not parse: %s",
-                    lab, (unsigned long long)a->frame, f->text);
     } else {
         tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, st);
         tw_corr_say(v,

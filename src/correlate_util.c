@@ -140,6 +140,7 @@ static const int generic_order[] = {
     TW_CAUSE_CERT_EXPIRED,         TW_CAUSE_CERT_NOT_YET_VALID,    TW_CAUSE_CERT_SELF_SIGNED,
     TW_CAUSE_CERT_UNTRUSTED,       TW_CAUSE_CERT_CHAIN_INCOMPLETE, TW_CAUSE_CERT_NAME_MISMATCH,
     TW_CAUSE_CERT_NOT_SERVER_AUTH, TW_CAUSE_CERT_WEAK_KEY,         TW_CAUSE_CERT_CHAIN_MISORDERED,
+    TW_CAUSE_CERT_UNPARSEABLE,
 };
 
 /* What each certificate alert usually means, best match first (-1 ends a list). OpenSSL sends
@@ -151,8 +152,9 @@ static const int *alert_order(int desc)
     static const int unknown_ca[] = {TW_CAUSE_CERT_SELF_SIGNED, TW_CAUSE_CERT_UNTRUSTED,
                                      TW_CAUSE_CERT_CHAIN_INCOMPLETE, TW_CAUSE_CERT_CHAIN_MISORDERED,
                                      -1};
-    static const int bad_cert[] = {TW_CAUSE_CERT_NAME_MISMATCH, TW_CAUSE_CERT_SELF_SIGNED,
-                                   TW_CAUSE_CERT_UNTRUSTED, TW_CAUSE_CERT_CHAIN_INCOMPLETE, -1};
+    static const int bad_cert[] = {TW_CAUSE_CERT_UNPARSEABLE,     TW_CAUSE_CERT_NAME_MISMATCH,
+                                   TW_CAUSE_CERT_SELF_SIGNED,     TW_CAUSE_CERT_UNTRUSTED,
+                                   TW_CAUSE_CERT_CHAIN_INCOMPLETE, -1};
     static const int unsupported[] = {TW_CAUSE_CERT_NOT_SERVER_AUTH, TW_CAUSE_CERT_WEAK_KEY, -1};
     static const int insecure[] = {TW_CAUSE_CERT_WEAK_KEY, -1};
     static const int internal[] = {TW_CAUSE_CERT_NAME_MISMATCH, -1};

@@ -81,7 +81,7 @@ static bool reached_count(const struct run_state *s)
 static int drain(struct run_state *s, struct tw_cap *cap, const char *src, bool live)
 {
     struct tw_frame f;
-    int rc;
+    int rc = 0;
     signalled_cap = cap;
     while (!stop_requested && !reached_count(s)) {
         rc = tw_cap_next(cap, &f);
