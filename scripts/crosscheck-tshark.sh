@@ -19,7 +19,7 @@
 # tests/data/tls/*.pcap with a tlswhy stand-in built from tshark's own answers (must agree)
 # and with mutated copies (each must disagree); it needs tshark but not tlswhy.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "${0%/*}/.." || exit 2
 if ! command -v tshark >/dev/null 2>&1; then
     echo "SKIPPED: tshark not installed (scripts/deps.sh test installs it); nothing was compared"
     exit 0

@@ -210,8 +210,8 @@ static int null_loop(struct tw_dec_ctx *c, struct tw_rd *r, bool network_order)
         return TW_E_MALFORMED;
     uint32_t family = network_order ? tw_rd_u32(r) : tw_rd_u32le(r);
     if (!network_order && family > 0xffff) /* written big-endian: swap */
-        family = (family >> 24) | ((family >> 8) & 0xff00) | ((family << 8) & 0xff0000) |
-                 (family << 24);
+        family =
+            (family >> 24) | ((family >> 8) & 0xff00) | ((family << 8) & 0xff0000) | (family << 24);
     if (family == 2)
         return tw_dec_ip(c, r, 4);
     if (family == 24 || family == 28 || family == 30)

@@ -135,16 +135,10 @@ int tw_dec_tcp(struct tw_dec_ctx *c, struct tw_rd *r)
     size_t captured = tw_rd_left(r);
     uint32_t seg_len = (uint32_t)captured + c->cut;
 
+    struct tw_rd all = *r; /* the whole segment, for the checksum */
+
     if (tw_dec_need(c, r, 20, "tcp: header longer than segment", "tcp: header cut by snaplen"))
         return TW_E_MALFORMED;
-    if (c->cut == 0) { /* whole segment captured: the checksum can be checked */
-        struct tw_rd all = *r;
-        const uint8_t *seg = tw_rd_take(&all, captured);
-        if (tw_dec_csum_fold(tw_dec_csum_add(pseudo_sum(p, seg_len), seg, captured)) != 0xffff) {
-            c->st->bad_tcp_csum++;
-            p->tcp_csum_bad = true;
-        }
-    }
     uint32_t ports = tw_rd_u32(r); /* source_port, destination_port */
     p->src.port = (uint16_t)(ports >> 16);
     p->dst.port = (uint16_t)ports;
@@ -167,5 +161,12 @@ int tw_dec_tcp(struct tw_dec_ctx *c, struct tw_rd *r)
     p->lost = c->cut;
     if (p->lost > 0)
         c->st->truncated++;
+    if (c->cut == 0) { /* whole segment captured: the checksum can be checked */
+        const uint8_t *seg = tw_rd_take(&all, captured);
+        if (tw_dec_csum_fold(tw_dec_csum_add(pseudo_sum(p, seg_len), seg, captured)) != 0xffff) {
+            c->st->bad_tcp_csum++;
+            p->tcp_csum_bad = true;
+        }
+    }
     return TW_OK;
 }

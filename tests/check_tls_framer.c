@@ -215,7 +215,7 @@ START_TEST(sslv2_client_hello_then_tls)
         ck_assert_int_eq(x->d[TW_DIR_C2S].probe.kind, TW_PROBE_SSLV2);
         ck_assert(x->ch.present && x->ch.sslv2_format);
         ck_assert_uint_eq(x->ch.legacy_version, 0x0301);
-        ck_assert_uint_eq(x->ch.random[15], 0);    /* 16-byte challenge, right-aligned */
+        ck_assert_uint_eq(x->ch.random[15], 0); /* 16-byte challenge, right-aligned */
         ck_assert_uint_eq(x->ch.random[16], 0xa0);
         ck_assert_uint_eq(x->ch.random[31], 0xaf);
         ck_assert_uint_eq(x->ch.cipher_suites.n, 2);
@@ -260,6 +260,31 @@ START_TEST(plaintext_probes)
     ck_assert_int_eq(tw_tls_probe_kind(tls, 3), TW_PROBE_TLS);
     ck_assert_int_eq(tw_tls_probe_kind(tls, 2), TW_PROBE_NONE);
     ck_assert_int_eq(tw_tls_probe_kind(notls, 3), TW_PROBE_OTHER);
+}
+END_TEST
+
+/* No SYN seen (capture started mid-connection) and the first bytes are the middle of a
+ * record: not called plaintext; framing resumes at the next record boundary. */
+START_TEST(mid_stream_resyncs)
+{
+    struct fx f;
+    struct fx_conn c;
+    fx_load(&f, "tls12-ok");
+    fx_conn_init(&c);
+    c.tcp.mid_stream = true;
+    const struct fx_event *app = event_at(&f, 11, TW_DIR_S2C); /* one 35-byte record */
+    tw_tls_data(c.t, &c.ev, TW_DIR_S2C, app->data + 7, app->len - 7, 11, 0); /* mid-record */
+    tw_tls_data(c.t, &c.ev, TW_DIR_S2C, app->data, app->len, 12, 0);         /* a whole one */
+    tw_tls_end(c.t, &c.ev);
+    const struct tw_dir_tls *s = &c.ev.tls->d[TW_DIR_S2C];
+    ck_assert_int_eq(s->probe.kind, TW_PROBE_OTHER);
+    ck_assert_uint_eq(s->resyncs, 1);
+    ck_assert_uint_eq(s->app_records, 1);
+    ck_assert_uint_eq(s->first_app_frame, 12);
+    ck_assert_uint_eq(c.ev.tls->step_count, 1); /* the application data, no plaintext step */
+    ck_assert_uint_eq(c.ev.tls->malformed_count, 0);
+    fx_conn_clear(&c);
+    fx_free(&f);
 }
 END_TEST
 
@@ -330,6 +355,7 @@ Suite *tw_tls_framer_suite(void)
     tcase_add_test(tc, sslv2_client_hello_then_tls);
     tcase_add_test(tc, plaintext_probes);
     tcase_add_test(tc, incomplete_at_end);
+    tcase_add_test(tc, mid_stream_resyncs);
     tcase_add_test(tc, tls12_encrypted_alert);
     tcase_add_test(tc, null_and_empty);
     suite_add_tcase(s, tc);
