@@ -349,6 +349,13 @@ static bool probe(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, 
         s->v2 = pr->kind == TW_PROBE_SSLV2;
         return true;
     }
+    if (pr->kind == TW_PROBE_OTHER && ev->tcp && ev->tcp->mid_stream) {
+        /* No SYN seen: the capture may have started inside a record. Look for a record
+         * boundary at later chunks (d[d].resyncs) instead of calling the bytes plaintext. */
+        s->framing = true;
+        s->resync = true;
+        return false;
+    }
     tw_tls_ev_step(ev, pr->frame, ts_us, d, TW_STEP_PLAINTEXT, (uint8_t)pr->kind, pr->len);
     return false;
 }
