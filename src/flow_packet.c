@@ -139,8 +139,14 @@ static void handshake(struct tw_flow_table *t, struct tw_conn *c, const struct t
             tw_flow_emit(t, c, TW_TCP_EV_SYN_RETX, d, fno, ts, 0);
         }
     } else if (is_synack(p) && d == TW_DIR_S2C) {
-        if (!(c->dir[TW_DIR_S2C].flags & TW_RA_HAS_ISN))
-            tw_reasm_set_isn(&c->dir[TW_DIR_S2C], p->seq + 1);
+        struct tw_reasm *sr = &c->dir[TW_DIR_S2C];
+        /* A SYN-ACK with another ISN before any server byte means the server restarted the
+         * handshake (seen in the wild: SYN-ACKs 2, 14 and 29 s apart, each with a new ISN):
+         * the last one numbers the stream the client acknowledges. */
+        bool restarted = (sr->flags & TW_RA_HAS_ISN) && sr->isn != p->seq + 1 &&
+                         sr->next == 0 && !sr->ooo && !e->first_data_frame[TW_DIR_S2C];
+        if (!(sr->flags & TW_RA_HAS_ISN) || restarted)
+            tw_reasm_set_isn(sr, p->seq + 1);
         /* The SYN-ACK acknowledges the client's SYN: ack is the client's stream byte 0. */
         if (!(c->dir[TW_DIR_C2S].flags & TW_RA_HAS_ISN))
             tw_reasm_set_isn(&c->dir[TW_DIR_C2S], p->ack);

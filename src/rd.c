@@ -37,69 +37,9 @@ void tw_rd_fail(struct tw_rd *r, int code, const char *why)
     r->p = r->end;
 }
 
-/* Makes the next n bytes available or fails; the one place that compares lengths. */
-static const uint8_t *need(struct tw_rd *r, size_t n)
-{
-    if (r->err->code != TW_OK)
-        return NULL;
-    if ((size_t)(r->end - r->p) < n) {
-        tw_rd_fail(r, TW_E_SHORT, "short read");
-        return NULL;
-    }
-    const uint8_t *q = r->p;
-    r->p += n;
-    return q;
-}
-
-uint8_t tw_rd_u8(struct tw_rd *r)
-{
-    const uint8_t *q = need(r, 1);
-    return q ? q[0] : 0;
-}
-
-uint16_t tw_rd_u16(struct tw_rd *r)
-{
-    const uint8_t *q = need(r, 2);
-    return q ? (uint16_t)((q[0] << 8) | q[1]) : 0;
-}
-
-uint32_t tw_rd_u24(struct tw_rd *r)
-{
-    const uint8_t *q = need(r, 3);
-    return q ? ((uint32_t)q[0] << 16) | ((uint32_t)q[1] << 8) | q[2] : 0;
-}
-
-uint32_t tw_rd_u32(struct tw_rd *r)
-{
-    const uint8_t *q = need(r, 4);
-    return q ? ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) | ((uint32_t)q[2] << 8) | q[3] : 0;
-}
-
-uint16_t tw_rd_u16le(struct tw_rd *r)
-{
-    const uint8_t *q = need(r, 2);
-    return q ? (uint16_t)((q[1] << 8) | q[0]) : 0;
-}
-
-uint32_t tw_rd_u32le(struct tw_rd *r)
-{
-    const uint8_t *q = need(r, 4);
-    return q ? ((uint32_t)q[3] << 24) | ((uint32_t)q[2] << 16) | ((uint32_t)q[1] << 8) | q[0] : 0;
-}
-
-const uint8_t *tw_rd_take(struct tw_rd *r, size_t n)
-{
-    return need(r, n);
-}
-
-void tw_rd_skip(struct tw_rd *r, size_t n)
-{
-    (void)need(r, n);
-}
-
 struct tw_rd tw_rd_sub(struct tw_rd *r, size_t n)
 {
-    const uint8_t *q = need(r, n);
+    const uint8_t *q = tw_rd_need(r, n);
     struct tw_rd s = {.p = q, .end = q ? q + n : r->end, .base = r->base, .err = r->err};
     if (!q)
         s.p = s.end;
