@@ -44,40 +44,40 @@ static int handshake_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum 
     return rc;
 }
 
-static uint8_t ccs_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
-                          const uint8_t *body, uint64_t frame, int64_t ts_us)
+/* The message a whole record carries (CCS, alert, SSLv2 hello): it spans the record. */
+static struct tw_msg record_msg(const struct tw_tls_conn *t, enum tw_dir d, uint8_t ct,
+                                uint64_t frame, int64_t ts_us)
 {
-    struct tw_tls_side *s = &t->s[d];
+    const struct tw_tls_side *s = &t->s[d];
     struct tw_msg msg = {.dir = d,
-                         .content_type = TW_CT_CHANGE_CIPHER_SPEC,
+                         .content_type = ct,
                          .record_version = s->ver,
                          .first_frame = s->rec_frame,
                          .last_frame = frame,
                          .ts_us = ts_us,
                          .len = s->len,
                          .lim = t->lim};
+    return msg;
+}
+
+static uint8_t ccs_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
+                          const uint8_t *body, uint64_t frame, int64_t ts_us)
+{
+    struct tw_msg msg = record_msg(t, d, TW_CT_CHANGE_CIPHER_SPEC, frame, ts_us);
     (void)tw_tls_dispatch(ev, &msg, body);
     if (!tw_tls_compat_ccs(t, ev, d))
-        s->encrypted = true;
+        t->s[d].encrypted = true;
     return TW_RC_OTHER;
 }
 
 static uint8_t alert_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
                             const uint8_t *body, uint64_t frame, int64_t ts_us)
 {
-    struct tw_tls_side *s = &t->s[d];
     if (!body) { /* TLS <= 1.2 encrypted alert: content type 21 stays in the clear */
-        tw_tls_enc_alert(ev, d, frame, ts_us, s->len, false);
+        tw_tls_enc_alert(ev, d, frame, ts_us, t->s[d].len, false);
         return TW_RC_ALERT;
     }
-    struct tw_msg msg = {.dir = d,
-                         .content_type = TW_CT_ALERT,
-                         .record_version = s->ver,
-                         .first_frame = s->rec_frame,
-                         .last_frame = frame,
-                         .ts_us = ts_us,
-                         .len = s->len,
-                         .lim = t->lim};
+    struct tw_msg msg = record_msg(t, d, TW_CT_ALERT, frame, ts_us);
     (void)tw_tls_dispatch(ev, &msg, body);
     return TW_RC_ALERT;
 }
@@ -103,15 +103,9 @@ static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, 
         dt->encrypted_from = s->rec_frame;
     switch (s->ct) {
     case 0: { /* SSLv2-compatible ClientHello */
-        struct tw_msg msg = {.dir = d,
-                             .content_type = 0,
-                             .hs_type = TW_HS_CLIENT_HELLO,
-                             .record_version = 0x0002,
-                             .first_frame = s->rec_frame,
-                             .last_frame = frame,
-                             .ts_us = ts_us,
-                             .len = s->len,
-                             .lim = t->lim};
+        struct tw_msg msg = record_msg(t, d, 0, frame, ts_us);
+        msg.hs_type = TW_HS_CLIENT_HELLO;
+        msg.record_version = 0x0002;
         tw_tls_ev_step(ev, frame, ts_us, d, TW_STEP_HANDSHAKE, TW_HS_CLIENT_HELLO, s->len);
         (void)tw_tls_dispatch(ev, &msg, body);
         s->v2 = false;

@@ -347,14 +347,8 @@ static void json_free(void *self)
 
 struct tw_reporter *tw_rep_json_new(FILE *out)
 {
-    struct tw_reporter *r = calloc(1, sizeof *r);
     struct jrep *s = calloc(1, sizeof *s);
-    if (!r || !s) {
-        free(r);
-        free(s);
-        return NULL;
-    }
-    s->out = out;
-    *r = (struct tw_reporter){s, json_begin, json_emit, json_end, json_free};
-    return r;
+    if (s)
+        s->out = out;
+    return tw_rep_new(s, json_begin, json_emit, json_end, json_free);
 }

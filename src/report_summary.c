@@ -292,14 +292,8 @@ static void sum_free(void *self)
 
 struct tw_reporter *tw_rep_summary_new(FILE *out)
 {
-    struct tw_reporter *r = calloc(1, sizeof *r);
     struct summary *s = calloc(1, sizeof *s);
-    if (!r || !s) {
-        free(r);
-        free(s);
-        return NULL;
-    }
-    s->out = out;
-    *r = (struct tw_reporter){s, sum_begin, sum_emit, sum_end, sum_free};
-    return r;
+    if (s)
+        s->out = out;
+    return tw_rep_new(s, sum_begin, sum_emit, sum_end, sum_free);
 }

@@ -271,17 +271,27 @@ static void text_free(void *self)
 
 struct tw_reporter *tw_rep_text_new(FILE *out, const struct tw_rep_text_opts *o)
 {
-    struct tw_reporter *r = calloc(1, sizeof *r);
     struct text *t = calloc(1, sizeof *t);
-    if (!r || !t) {
-        free(r);
-        free(t);
+    if (t) {
+        t->out = out;
+        if (o)
+            t->o = *o;
+    }
+    return tw_rep_new(t, text_begin, text_emit, text_end, text_free);
+}
+
+struct tw_reporter *tw_rep_new(void *self, int (*begin)(void *, const struct tw_run_info *),
+                               int (*emit)(void *, const struct tw_verdict *),
+                               int (*end)(void *, const struct tw_run_info *),
+                               void (*free_self)(void *))
+{
+    struct tw_reporter *r = self ? calloc(1, sizeof *r) : NULL;
+    if (!r) {
+        if (self)
+            free_self(self);
         return NULL;
     }
-    t->out = out;
-    if (o)
-        t->o = *o;
-    *r = (struct tw_reporter){t, text_begin, text_emit, text_end, text_free};
+    *r = (struct tw_reporter){self, begin, emit, end, free_self};
     return r;
 }
 

@@ -22,6 +22,13 @@ struct tw_reporter *tw_rep_json_new(FILE *out);
 /* The end-of-run table: counts per outcome and cause, per server name and per certificate,
  * with the first and last frame of each. Prints at end(). */
 struct tw_reporter *tw_rep_summary_new(FILE *out);
+/* Wraps a reporter's state and callbacks (for the constructors above and any new reporter).
+ * Takes ownership of self: on allocation failure releases it with free_self and returns NULL
+ * (self == NULL, a failed allocation of the caller's, also returns NULL). */
+struct tw_reporter *tw_rep_new(void *self, int (*begin)(void *, const struct tw_run_info *),
+                               int (*emit)(void *, const struct tw_verdict *),
+                               int (*end)(void *, const struct tw_run_info *),
+                               void (*free_self)(void *));
 /* Frees a reporter from any constructor above (NULL is fine). */
 void tw_rep_free(struct tw_reporter *r);
 

@@ -13,12 +13,20 @@
                                chain for origin.test against CAFILE and, when it rejects it,
                                closes the connection (FIN, or RST with "rst") without sending the
                                alert OpenSSL wrote, like CloudFront, Go, .NET or some curl builds
+  peers.py strict-order ADDR PORT CAFILE SNI
+                               a TLS 1.2 client (stdlib ssl over MemoryBIO, trusts CAFILE, checks
+                               SNI) that also checks the ORDER of the server's chain, as CloudFront
+                               does: certificate i must be issued by certificate i+1. A misordered
+                               chain makes it close the connection (FIN) at once, with no alert;
+                               otherwise it finishes the handshake, sends GET /hello.txt, prints
+                               the answer and closes with close_notify
 
 Each server handles one connection and exits; the caller bounds it with `timeout`.
 """
 import socket
 import ssl
 import struct
+import subprocess
 import sys
 import time
 
@@ -180,6 +188,136 @@ def reject(addr, port, version, how, cafile, keylog):
     print(f"peers: reject: {outcome}; closed with {how}", file=sys.stderr)
 
 
+def server_certificates(data):
+    """The DER list of the first Certificate message in the server's plaintext (TLS 1.2)
+    records at the start of data, or None while it has not fully arrived.
+
+    struct { ContentType type; ProtocolVersion legacy_record_version; uint16 length;
+             opaque fragment[TLSPlaintext.length]; } TLSPlaintext;
+    Handshake messages may span records, so the fragments of consecutive handshake(22) records
+    are joined into one stream, cut into messages by
+    struct { HandshakeType msg_type; uint24 length; opaque body[length]; } Handshake;
+    and the certificate(11) body is (RFC 5246 7.4.2)
+    opaque ASN.1Cert<1..2^24-1>; struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;
+    Any other record type (alert, change_cipher_spec) ends the plaintext flight.
+    """
+    stream, pos = b"", 0
+    while pos + 5 <= len(data) and data[pos] == 22:
+        (rlen,) = struct.unpack("!H", data[pos + 3:pos + 5])
+        if pos + 5 + rlen > len(data):
+            break
+        stream += data[pos + 5:pos + 5 + rlen]
+        pos += 5 + rlen
+    off = 0
+    while off + 4 <= len(stream):
+        mtype, mlen = stream[off], int.from_bytes(stream[off + 1:off + 4], "big")
+        if off + 4 + mlen > len(stream):
+            return None
+        if mtype == 11:
+            body = stream[off + 4:off + 4 + mlen]
+            if len(body) < 3 or 3 + int.from_bytes(body[0:3], "big") != len(body):
+                raise ValueError("Certificate: certificate_list length disagrees with the message")
+            certs, i = [], 3
+            while i < len(body):
+                if i + 3 > len(body):
+                    raise ValueError("Certificate: truncated ASN.1Cert length")
+                clen = int.from_bytes(body[i:i + 3], "big")
+                if clen == 0 or i + 3 + clen > len(body):
+                    raise ValueError("Certificate: ASN.1Cert overruns the list")
+                certs.append(body[i + 3:i + 3 + clen])
+                i += 3 + clen
+            return certs
+        off += 4 + mlen
+    return None
+
+
+def name_hash(der, which):
+    """OpenSSL's hash of the canonical subject or issuer name (what `openssl rehash` uses), so
+    that two names compare equal exactly when OpenSSL's chain building would match them."""
+    out = subprocess.run(["openssl", "x509", "-inform", "DER", "-noout", f"-{which}_hash"],
+                         input=der, capture_output=True, check=True, timeout=5)
+    return out.stdout.decode().strip()
+
+
+def order_problem(certs):
+    """None if each certificate is issued by the next one (the order RFC 5246 7.4.2 requires and
+    CloudFront enforces), else a description of the first break."""
+    for i in range(len(certs) - 1):
+        issuer, nxt = name_hash(certs[i], "issuer"), name_hash(certs[i + 1], "subject")
+        if issuer != nxt:
+            return f"certificate {i} (issuer hash {issuer}) is not issued by certificate {i + 1} (subject hash {nxt})"
+    return None
+
+
+def strict_order(addr, port, cafile, sni):
+    """Drives the handshake by hand (like reject) and looks at the server's Certificate itself
+    before anything of ours goes out after it: OpenSSL alone would rebuild the path and accept."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cafile)
+    ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname=sni)
+    conn = socket.create_connection((addr, port), timeout=5)
+    received, judged, outcome = b"", False, "server closed first"
+
+    def pump():
+        """Sends what OpenSSL wrote, then waits for the server; False on EOF."""
+        if outgoing.pending:
+            conn.sendall(outgoing.read())
+        data = conn.recv(65536)
+        incoming.write(data)
+        return bool(data)
+
+    try:
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                certs = server_certificates(received) if not judged else None
+                if certs is not None:
+                    judged = True
+                    problem = order_problem(certs)
+                    print(f"peers: strict-order: chain of {len(certs)}: "
+                          f"{problem or 'in order'}", file=sys.stderr)
+                    if problem:
+                        dropped = outgoing.read()
+                        outcome = f"misordered chain; closed, {len(dropped)} bytes not sent"
+                        raise ConnectionAbortedError(outcome)
+                if outgoing.pending:
+                    conn.sendall(outgoing.read())
+                data = conn.recv(65536)
+                if not data:
+                    raise ConnectionError(outcome)
+                received += data
+                incoming.write(data)
+        outcome = "handshake completed"
+        tls.write(f"GET /hello.txt HTTP/1.0\r\nHost: {sni}\r\n\r\n".encode())
+        answer = b""
+        while True:
+            try:
+                answer += tls.read(65536)
+            except ssl.SSLWantReadError:
+                if not pump():
+                    break
+            except ssl.SSLZeroReturnError:
+                break
+        outcome = f"answer {answer.splitlines()[:1]} + {len(answer)} bytes"
+        try:
+            tls.unwrap()  # our close_notify (the server's has arrived, or EOF did)
+        except ssl.SSLError:
+            pass
+        if outgoing.pending:
+            conn.sendall(outgoing.read())
+    except ssl.SSLCertVerificationError as e:
+        dropped = outgoing.read()
+        outcome = f"rejected: {e.verify_message}; {len(dropped)} bytes of alert not sent"
+    except (ssl.SSLError, OSError, ValueError) as e:
+        outcome = f"stopped: {e}"
+    conn.close()
+    print(f"peers: strict-order: {outcome}", file=sys.stderr)
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
@@ -194,6 +332,8 @@ def main():
           and sys.argv[5] in ("fin", "rst")):
         reject(addr, port, sys.argv[4], sys.argv[5], sys.argv[6],
                sys.argv[7] if len(sys.argv) == 8 else None)
+    elif mode == "strict-order" and len(sys.argv) == 6:
+        strict_order(addr, port, sys.argv[4], sys.argv[5])
     else:
         sys.exit(__doc__)
 
