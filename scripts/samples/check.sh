@@ -61,6 +61,8 @@ cert-not-server-auth-tls12 ; x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.2 ; !x509ce.Ke
 cert-unparseable-tls12 ; tls.handshake.type==2 && tls.handshake.ciphersuite==0xc02f ; tls.handshake.type==11 && tls.handshake.certificate_length==40 ; _ws.malformed ; $(alert "$C" 42)
 capture-lost-server-flight ; $S && tcp.analysis.lost_segment ; $C && tcp.analysis.ack_lost_segment ; $C && tls.handshake.type==16 ; $S && tls.record.content_type==23 ; !tcp.analysis.retransmission ; !$FATAL
 hrr-ok-tls13 ; tls.handshake.type==2 && tls.handshake.random==$HRR ; tls.handshake.type==1 && tls.handshake.extensions_key_share_group==29 ; tls.handshake.type==1 && tls.handshake.extensions_key_share_group==23 ; $S && tls.segment.data contains "hello from origin.test" ; !$FATAL
+cert-chain-misordered-strict-tls12 ; tls.handshake.type==11 && count(tls.handshake.certificate)==3 ; $C && tcp.flags.fin==1 && tcp.ack>1 ; $CQUIET ; !$C && tls.alert_message
+ok-strict-client-tls12 ; tls.handshake.type==11 && count(tls.handshake.certificate)==2 ; $C && tls.handshake.type==16 ; $C && tls.record.content_type==23 ; $S && tls.record.content_type==23 ; !$FATAL
 ok-ipv6-tls13 ; $C6 && tls.handshake.type==1 ; $C6 && http.request.method=="GET" ; $S6 && tls.segment.data contains "hello from origin.test" ; !ip ; !$FATAL
 T
 )

@@ -245,28 +245,38 @@ def order_problem(certs):
     for i in range(len(certs) - 1):
         issuer, nxt = name_hash(certs[i], "issuer"), name_hash(certs[i + 1], "subject")
         if issuer != nxt:
-            return f"certificate {i} (issuer hash {issuer}) is not issued by certificate {i + 1} (subject hash {nxt})"
+            return (f"certificate {i} (issuer hash {issuer}) is not issued by certificate "
+                    f"{i + 1} (subject hash {nxt})")
     return None
 
 
+class Misordered(Exception):
+    """The strict client's verdict on the server's chain: it closes without a word."""
+
+
 def strict_order(addr, port, cafile, sni):
-    """Drives the handshake by hand (like reject) and looks at the server's Certificate itself
+    """Drives the handshake by hand (like reject) and judges the server's Certificate itself
     before anything of ours goes out after it: OpenSSL alone would rebuild the path and accept."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies the chain and the host name too
     ctx.load_verify_locations(cafile)
     ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
     tls = ctx.wrap_bio(incoming, outgoing, server_hostname=sni)
     conn = socket.create_connection((addr, port), timeout=5)
-    received, judged, outcome = b"", False, "server closed first"
+    received, judged = b"", False
 
     def pump():
-        """Sends what OpenSSL wrote, then waits for the server; False on EOF."""
+        """Sends what OpenSSL wrote, then feeds it what the server sends; False on EOF."""
+        nonlocal received
         if outgoing.pending:
             conn.sendall(outgoing.read())
         data = conn.recv(65536)
+        if not data:
+            incoming.write_eof()
+            return False
+        received += data
         incoming.write(data)
-        return bool(data)
+        return True
 
     try:
         while True:
@@ -274,46 +284,45 @@ def strict_order(addr, port, cafile, sni):
                 tls.do_handshake()
                 break
             except ssl.SSLWantReadError:
-                certs = server_certificates(received) if not judged else None
+                # OpenSSL wrote our next flight only once the server's was complete, so the
+                # Certificate is judged before the first byte after it leaves.
+                certs = None if judged else server_certificates(received)
                 if certs is not None:
                     judged = True
                     problem = order_problem(certs)
-                    print(f"peers: strict-order: chain of {len(certs)}: "
-                          f"{problem or 'in order'}", file=sys.stderr)
+                    print(f"peers: strict-order: chain of {len(certs)}: {problem or 'in order'}",
+                          file=sys.stderr)
                     if problem:
-                        dropped = outgoing.read()
-                        outcome = f"misordered chain; closed, {len(dropped)} bytes not sent"
-                        raise ConnectionAbortedError(outcome)
-                if outgoing.pending:
-                    conn.sendall(outgoing.read())
-                data = conn.recv(65536)
-                if not data:
-                    raise ConnectionError(outcome)
-                received += data
-                incoming.write(data)
-        outcome = "handshake completed"
+                        raise Misordered(f"{len(outgoing.read())} bytes of our flight not sent")
+                if not pump():
+                    raise ConnectionError("server closed during the handshake")
         tls.write(f"GET /hello.txt HTTP/1.0\r\nHost: {sni}\r\n\r\n".encode())
         answer = b""
         while True:
             try:
-                answer += tls.read(65536)
+                chunk = tls.read(65536)
             except ssl.SSLWantReadError:
                 if not pump():
                     break
+                continue
             except ssl.SSLZeroReturnError:
                 break
-        outcome = f"answer {answer.splitlines()[:1]} + {len(answer)} bytes"
+            if not chunk:  # the server's close_notify (SSLObject returns b"" for it)
+                break
+            answer += chunk
+        outcome = f"handshake completed; answer {answer.splitlines()[:1]}, {len(answer)} bytes"
         try:
-            tls.unwrap()  # our close_notify (the server's has arrived, or EOF did)
+            tls.unwrap()  # writes our close_notify
         except ssl.SSLError:
             pass
         if outgoing.pending:
             conn.sendall(outgoing.read())
+    except Misordered as e:
+        outcome = f"misordered chain: closed with FIN, no alert ({e})"
     except ssl.SSLCertVerificationError as e:
-        dropped = outgoing.read()
-        outcome = f"rejected: {e.verify_message}; {len(dropped)} bytes of alert not sent"
+        outcome = f"rejected: {e.verify_message}; {len(outgoing.read())} bytes of alert not sent"
     except (ssl.SSLError, OSError, ValueError) as e:
-        outcome = f"stopped: {e}"
+        outcome = f"failed: {e}"
     conn.close()
     print(f"peers: strict-order: {outcome}", file=sys.stderr)
 

@@ -418,6 +418,28 @@ sc_ok-ipv6-tls13() {
     tls ok-ipv6-tls13 keylog leaf:ok "${CHAIN[@]}" -WWW -- get "${ORIGIN[@]}" -tls1_3
 }
 
+# --- 8. a client that enforces the chain order (CloudFront) -----------------------------------
+# strict NAME SERVER-ARGS...: peers.py strict-order (TLS 1.2, trusts root.pem, SNI and host name
+# origin.test) against s_server -WWW with leaf ok. It judges the order of the Certificate itself
+# and, on a misordered chain, closes (FIN) without an alert, as CloudFront documents for its
+# origins; OpenSSL clients rebuild the path and accept (warn-chain-misordered-ok).
+strict() {
+    local name=$1; shift
+    sw_net
+    printf 'hello from origin.test\n' >"$SW_TMP/hello.txt"
+    sw_cap_start "$name" "tcp port 443"
+    cd "$SW_TMP"
+    srv leaf:ok "$@" -WWW
+    cd "$SW_ROOT"
+    timeout 8 ip netns exec "$NS_C" python3 "$PEERS" strict-order "$IP_S" 443 "$P/root.pem" \
+        origin.test 2>&1 | sed 's/^/samples: /' >&2 || true
+    sw_cap_stop
+}
+sc_cert-chain-misordered-strict-tls12() {
+    strict cert-chain-misordered-strict-tls12 -cert_chain "$P/chain-misordered.pem"
+}
+sc_ok-strict-client-tls12() { strict ok-strict-client-tls12 "${CHAIN[@]}"; }
+
 ALL=(
     cert-name-mismatch-apex cert-name-mismatch-apex-tls13 ok-tls12 ok-tls13
     cert-expired-tls12 cert-not-yet-valid-tls12 cert-self-signed-tls12 cert-untrusted-tls12
@@ -432,6 +454,7 @@ ALL=(
     client-rejected-tls13 client-rejected-tls13-rst cert-expired-silent-close-tls12
     plaintext-client warn-closed-without-request cert-not-server-auth-tls12 cert-unparseable-tls12
     capture-lost-server-flight hrr-ok-tls13 ok-ipv6-tls13
+    cert-chain-misordered-strict-tls12 ok-strict-client-tls12
 )
 
 [ "$(id -u)" -eq 0 ] || sw_die "needs root (network namespaces, tcpdump)"
