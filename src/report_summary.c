@@ -231,8 +231,16 @@ static void print_table(struct summary *s, struct table *t, const char *title, b
 
 static void print_nothing(struct summary *s, const struct tw_run_info *run)
 {
+    if (run && run->input_errors) {
+        /* The packets may be there, in what could not be read: no hints about the edge. */
+        fprintf(s->out, "\nNo TLS connection found in what could be read (%llu input error%s: "
+                        "see the messages above).\n",
+                (unsigned long long)run->input_errors, run->input_errors == 1 ? "" : "s");
+        return;
+    }
     if (run && run->frames == 0)
-        fprintf(s->out, "\nNo frame was read: no TLS connection attempt at all");
+        fprintf(s->out, "\nNo frame was read (or the filter matched none): no TLS connection "
+                        "attempt at all");
     else
         fprintf(s->out, "\nNo TLS connection attempt: no ClientHello and no connection to a "
                         "TLS port (443, 8443 or --tls-port)");

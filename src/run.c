@@ -45,7 +45,8 @@ struct run_state {
     struct tw_dec_stats dec;
     struct tw_run_info info;
     uint64_t packets; /* frames read, for -c */
-    int input_error;
+    int input_error;  /* the first one */
+    uint64_t input_errors;
 };
 
 static void note_time(struct run_state *s, int64_t ts)
@@ -116,6 +117,8 @@ static int drain(struct run_state *s, struct tw_cap *cap, const char *src, bool 
 
 static void keep_error(struct run_state *s, int rc)
 {
+    if (rc != TW_OK)
+        s->input_errors++;
     if (rc != TW_OK && s->input_error == TW_OK)
         s->input_error = rc;
 }
@@ -198,7 +201,7 @@ static int make_reporters(const struct tw_opts *o, struct tw_run_conns *rc)
     return TW_OK;
 }
 
-static void fill_info(struct run_state *s, const struct tw_run_conns *rc)
+static void fill_info(struct run_state *s)
 {
     const struct tw_flow_stats *fs = tw_flow_stats(s->flows);
     s->info.inputs = s->o->iface ? &s->o->iface : s->o->files;
@@ -211,7 +214,8 @@ static void fill_info(struct run_state *s, const struct tw_run_conns *rc)
     s->info.ip_fragments = s->dec.ip_fragments;
     s->info.truncated = s->dec.truncated;
     s->info.malformed = s->dec.malformed;
-    s->info.conns = rc->reported;
+    s->info.conns = fs->conns_total;
+    s->info.input_errors = s->input_errors;
     s->info.evicted = fs->evicted;
 }
 
@@ -250,7 +254,7 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
     else
         read_files(&s);
     tw_flow_finish(s.flows); /* decides every connection still open */
-    fill_info(&s, &rc);
+    fill_info(&s);
     for (size_t i = 0; i < rc.rep_count; i++)
         if (rc.reps[i]->end)
             rc.reps[i]->end(rc.reps[i]->self, &s.info);

@@ -440,6 +440,40 @@ sc_cert-chain-misordered-strict-tls12() {
 }
 sc_ok-strict-client-tls12() { strict ok-strict-client-tls12 "${CHAIN[@]}"; }
 
+# --- 9. certificate defects on connections that worked: the client did not verify -----------
+# s_client without -verify_return_error (and without -verify_hostname) reports the verify result
+# but completes the handshake anyway, like a health checker or a client with verification off.
+# Each of these is a full TLS 1.2 handshake, GET, answer, close_notify: tlswhy should warn about
+# the defect (the next outage) although nothing failed.
+# unverified NAME SNI SERVER-ARGS... [-- EXTRA-CLIENT-ARGS...]
+unverified() {
+    local name=$1 sni=$2 s=() ; shift 2
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do s+=("$1"); shift; done
+    [ $# -eq 0 ] || shift
+    tls "$name" "${s[@]}" -WWW -- get -servername "$sni" -tls1_2 "$@"
+}
+sc_warn-name-mismatch-unverified() {
+    unverified warn-name-mismatch-unverified mydomain.test leaf:wildcard "${CHAIN[@]}"
+}
+sc_warn-expired-unverified() { unverified warn-expired-unverified origin.test leaf:expired "${CHAIN[@]}"; }
+sc_warn-not-yet-valid-unverified() {
+    unverified warn-not-yet-valid-unverified origin.test leaf:notyet "${CHAIN[@]}"
+}
+sc_warn-self-signed-unverified() { unverified warn-self-signed-unverified origin.test leaf:selfsigned; }
+sc_warn-untrusted-unverified() {
+    unverified warn-untrusted-unverified origin.test leaf:untrusted -cert_chain "$P/other-root.pem"
+}
+sc_warn-chain-incomplete-unverified() { unverified warn-chain-incomplete-unverified origin.test leaf:ok; }
+# Security level 0 on both sides: the server to load the 1024-bit key, the client to accept it
+# (at Debian's level 2 the handshake itself fails, verification or not).
+sc_warn-weak-key-unverified() {
+    unverified warn-weak-key-unverified origin.test leaf:weak "${CHAIN[@]}" \
+        -cipher DEFAULT@SECLEVEL=0 -- -cipher DEFAULT@SECLEVEL=0
+}
+sc_warn-not-server-auth-unverified() {
+    unverified warn-not-server-auth-unverified origin.test leaf:clientauth "${CHAIN[@]}"
+}
+
 ALL=(
     cert-name-mismatch-apex cert-name-mismatch-apex-tls13 ok-tls12 ok-tls13
     cert-expired-tls12 cert-not-yet-valid-tls12 cert-self-signed-tls12 cert-untrusted-tls12
@@ -455,6 +489,9 @@ ALL=(
     plaintext-client warn-closed-without-request cert-not-server-auth-tls12 cert-unparseable-tls12
     capture-lost-server-flight hrr-ok-tls13 ok-ipv6-tls13
     cert-chain-misordered-strict-tls12 ok-strict-client-tls12
+    warn-name-mismatch-unverified warn-expired-unverified warn-not-yet-valid-unverified
+    warn-self-signed-unverified warn-untrusted-unverified warn-chain-incomplete-unverified
+    warn-weak-key-unverified warn-not-server-auth-unverified
 )
 
 [ "$(id -u)" -eq 0 ] || sw_die "needs root (network namespaces, tcpdump)"
