@@ -16,6 +16,15 @@ S6='ipv6.src==2001:db8::20'
 # The client sends nothing but its ClientHello (the silent-closing clients).
 CQUIET="!$C && tcp.len>0 && !tls.handshake.type==1"
 # RFC 8446 4.1.3: a ServerHello with this random is a HelloRetryRequest.
+# A handshake that worked: application data both ways and no fatal alert (the warn-*-unverified).
+WORKED="$C && tls.record.content_type==23 ; $S && tls.record.content_type==23 ; !$FATAL"
+TLS12='tls.handshake.type==2 && tls.handshake.version==0x0303'
+# vdate LEAF -startdate|-enddate: that date of samples/pki/LEAF.pem as tshark shows an x509
+# utcTime. Read from the PKI (committed with the captures) because pki.sh re-signs the
+# date-relative leaves when they no longer mean what their name says.
+vdate() {
+    date -u -d "$(openssl x509 -in "$SW_PKI/$1.pem" -noout "$2" | cut -d= -f2)" '+%Y-%m-%d %H:%M:%S (UTC)'
+}
 HRR=cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c
 
 TABLE=$(cat <<T
@@ -64,6 +73,14 @@ hrr-ok-tls13 ; tls.handshake.type==2 && tls.handshake.random==$HRR ; tls.handsha
 cert-chain-misordered-strict-tls12 ; tls.handshake.type==11 && count(tls.handshake.certificate)==3 ; $C && tcp.flags.fin==1 && tcp.ack>1 ; $CQUIET ; !$C && tls.alert_message
 ok-strict-client-tls12 ; tls.handshake.type==11 && count(tls.handshake.certificate)==2 ; $C && tls.handshake.type==16 ; $C && tls.record.content_type==23 ; $S && tls.record.content_type==23 ; !$FATAL
 ok-ipv6-tls13 ; $C6 && tls.handshake.type==1 ; $C6 && http.request.method=="GET" ; $S6 && tls.segment.data contains "hello from origin.test" ; !ip ; !$FATAL
+warn-name-mismatch-unverified ; $TLS12 ; tls.handshake.extensions_server_name=="mydomain.test" ; x509ce.dNSName=="*.mydomain.test" ; !x509ce.dNSName=="mydomain.test" ; $WORKED
+warn-expired-unverified ; $TLS12 ; x509af.serialNumber==10:07 && x509af.utcTime=="$(vdate expired -enddate)" ; $WORKED
+warn-not-yet-valid-unverified ; $TLS12 ; x509af.serialNumber==10:08 && x509af.utcTime=="$(vdate notyet -startdate)" ; $WORKED
+warn-self-signed-unverified ; $TLS12 ; count(tls.handshake.certificate)==1 && count(x509sat.uTF8String)==4 && x509sat.uTF8String=="origin.test" ; !x509sat.uTF8String matches "Root|Intermediate" ; !x509af.extension.id==2.5.29.35 ; $WORKED
+warn-untrusted-unverified ; $TLS12 ; x509sat.uTF8String=="tlswhy Other Root" ; !x509sat.uTF8String=="tlswhy Test Intermediate" ; $WORKED
+warn-chain-incomplete-unverified ; $TLS12 ; count(tls.handshake.certificate)==1 && x509sat.uTF8String=="tlswhy Test Intermediate" ; $WORKED
+warn-weak-key-unverified ; $TLS12 ; len(pkcs1.modulus)==129 ; $WORKED
+warn-not-server-auth-unverified ; $TLS12 ; x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.2 ; !x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.1 ; $WORKED
 T
 )
 

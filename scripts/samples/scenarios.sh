@@ -464,8 +464,9 @@ sc_warn-untrusted-unverified() {
     unverified warn-untrusted-unverified origin.test leaf:untrusted -cert_chain "$P/other-root.pem"
 }
 sc_warn-chain-incomplete-unverified() { unverified warn-chain-incomplete-unverified origin.test leaf:ok; }
-# Security level 0 on both sides: the server to load the 1024-bit key, the client to accept it
-# (at Debian's level 2 the handshake itself fails, verification or not).
+# Security level 0 on both sides: the server needs it to load the 1024-bit key; on the client it
+# makes a peer that does not judge key sizes at all (verify result 0). At Debian's level 2 the
+# same client would report "EE certificate key too weak" (66) and still carry on.
 sc_warn-weak-key-unverified() {
     unverified warn-weak-key-unverified origin.test leaf:weak "${CHAIN[@]}" \
         -cipher DEFAULT@SECLEVEL=0 -- -cipher DEFAULT@SECLEVEL=0
