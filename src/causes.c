@@ -1,5 +1,5 @@
 /* causes.c: names, meanings and kinds of the causes, expanded from causes.def. */
-#include "tlswhy/verdict.h"
+#include "tlswhy/causes.h"
 
 #include <string.h>
 
@@ -43,36 +43,4 @@ int tw_cause_from_name(const char *name)
         if (strcmp(rows[i].name, name) == 0)
             return i;
     return -1;
-}
-
-const char *tw_outcome_name(enum tw_outcome o)
-{
-    switch (o) {
-    case TW_OUTCOME_OK:
-        return "ok";
-    case TW_OUTCOME_FAILED:
-        return "failed";
-    case TW_OUTCOME_INCOMPLETE:
-        return "incomplete";
-    }
-    return "unknown";
-}
-
-const char *tw_stage_name(enum tw_stage s)
-{
-    switch (s) {
-    case TW_STAGE_NONE:
-        return NULL;
-    case TW_STAGE_TCP_CONNECT:
-        return "tcp_connect";
-    case TW_STAGE_CLIENT_HELLO:
-        return "client_hello";
-    case TW_STAGE_SERVER_FLIGHT:
-        return "server_flight";
-    case TW_STAGE_CLIENT_FLIGHT:
-        return "client_flight";
-    case TW_STAGE_AFTER_HANDSHAKE:
-        return "after_handshake";
-    }
-    return NULL;
 }

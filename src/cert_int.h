@@ -4,7 +4,7 @@
 #define TLSWHY_CERT_INT_H
 
 #include "tlswhy/cert.h"
-#include "tlswhy/verdict.h" /* enum tw_cause */
+#include "tlswhy/causes.h" /* enum tw_cause */
 
 #include <openssl/x509.h>
 

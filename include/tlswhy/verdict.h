@@ -2,24 +2,9 @@
 #ifndef TLSWHY_VERDICT_H
 #define TLSWHY_VERDICT_H
 
+#include "tlswhy/causes.h"
 #include "tlswhy/cert.h"
 #include "tlswhy/evidence.h"
-
-enum tw_cause {
-#define TW_CAUSE(id, name, kind, text) TW_CAUSE_##id,
-#include "tlswhy/causes.def"
-#undef TW_CAUSE
-    TW_CAUSE_COUNT
-};
-
-/* Static JSON name and meaning of a cause; "unknown" for out-of-range values. */
-const char *tw_cause_name(int cause);
-const char *tw_cause_text(int cause);
-/* The kind column of causes.def: 'F' failure only, 'W' warning only, 'B' both; '?' when out of
- * range. */
-char tw_cause_kind(int cause);
-/* The cause whose JSON name is name, or -1 (NULL or unknown name). */
-int tw_cause_from_name(const char *name);
 
 enum tw_outcome { TW_OUTCOME_OK = 0, TW_OUTCOME_FAILED, TW_OUTCOME_INCOMPLETE };
 const char *tw_outcome_name(enum tw_outcome o); /* "ok", "failed", "incomplete" */
