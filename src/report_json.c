@@ -119,7 +119,8 @@ static void cert(struct tw_json *j, const struct tw_cert_summary *s)
     tw_json_obj_end(j);
 }
 
-static void certs(struct tw_json *j, const struct tw_chain_report *c)
+/* cert_frame: the frame that completed the Certificate message, cited by every finding. */
+static void certs(struct tw_json *j, const struct tw_chain_report *c, uint64_t cert_frame)
 {
     tw_json_key(j, "cert");
     if (c && c->n > 0 && c->certs)
@@ -139,6 +140,8 @@ static void certs(struct tw_json *j, const struct tw_chain_report *c)
         tw_json_key(j, "cert_index");
         tw_json_int(j, c->findings[i].cert_index);
         kstr(j, "text", c->findings[i].text);
+        tw_json_key(j, "frame");
+        tw_json_uint(j, cert_frame);
         tw_json_obj_end(j);
     }
     tw_json_arr_end(j);
@@ -318,7 +321,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     hello(&j, ev->tls);
     kstr(&j, "name", v->name);
     verdict(&j, v);
-    certs(&j, v->chain);
+    certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
     timing(&j, v);
     timestamps(&j, v);
     tcp(&j, c);

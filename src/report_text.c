@@ -208,7 +208,7 @@ static void print_ladder(struct text *t, const struct tw_verdict *v)
         fprintf(t->out, "    (%u more TLS records not listed)\n", (unsigned)tls->steps_dropped);
 }
 
-static void print_chain(struct text *t, const struct tw_chain_report *c)
+static void print_chain(struct text *t, const struct tw_chain_report *c, uint64_t cert_frame)
 {
     char a[4 * TW_CERT_NAME_MAX + 1], b[4 * TW_CERT_NAME_MAX + 1];
     char nb[TW_JSON_TIME_LEN], na[TW_JSON_TIME_LEN], txt[4 * 400 + 1];
@@ -230,8 +230,9 @@ static void print_chain(struct text *t, const struct tw_chain_report *c)
             fputc('\n', t->out);
     }
     for (uint16_t i = 0; i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
-        fprintf(t->out, "    finding %s (cert %d): %s\n", tw_cause_name(c->findings[i].code),
-                c->findings[i].cert_index, esc(c->findings[i].text, txt, sizeof txt));
+        fprintf(t->out, "    finding %s (cert %d, Certificate frame %llu): %s\n",
+                tw_cause_name(c->findings[i].code), c->findings[i].cert_index,
+                (unsigned long long)cert_frame, esc(c->findings[i].text, txt, sizeof txt));
 }
 
 static int text_begin(void *self, const struct tw_run_info *run)
@@ -252,7 +253,7 @@ static int text_emit(void *self, const struct tw_verdict *v)
     if (t->o.verbosity > 0) {
         print_ladder(t, v);
         if (v->chain)
-            print_chain(t, v->chain);
+            print_chain(t, v->chain, v->ev->tls ? v->ev->tls->cert.frame : 0);
     }
     return ferror(t->out) ? TW_E_IO : TW_OK;
 }
