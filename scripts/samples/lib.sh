@@ -14,9 +14,10 @@ SW_ROOT=$(cd "$SW_DIR/../.." && pwd)
 SW_SAMPLES=$SW_ROOT/samples
 # shellcheck disable=SC2034 # used by the scripts that source this file
 SW_PKI=$SW_SAMPLES/pki
-NS_C=tws-cli
-NS_S=tws-srv
-NS_U=tws-usr
+# SW_NS_PREFIX (default tws) lets two sample runs share a machine without colliding.
+NS_C=${SW_NS_PREFIX:-tws}-cli
+NS_S=${SW_NS_PREFIX:-tws}-srv
+NS_U=${SW_NS_PREFIX:-tws}-usr
 IP_C=192.0.2.10
 IP_S=192.0.2.20
 IP_E=198.51.100.1
