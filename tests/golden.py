@@ -9,7 +9,9 @@ expectations in samples/expected/ (<name>.jsonl field by field, <name>.txt line 
                                warning, B codes as both
 
 Each sample runs with `--ca-file samples/pki/root.pem` (the samples' own test root) plus the
-arguments in samples/<name>.args, if that file exists.
+arguments in samples/<name>.args, if that file exists. A variant file samples/<name>@<variant>.args
+runs the same capture once more with its arguments added (a key log, an edge profile), compared
+with samples/expected/<name>@<variant>.{jsonl,txt}.
 """
 import json
 import os
@@ -24,15 +26,28 @@ EXPECTED = os.path.join(SAMPLES, "expected")
 
 
 def samples():
-    return sorted(f[:-5] for f in os.listdir(SAMPLES) if f.endswith(".pcap"))
+    """Run names: every capture NAME, then NAME@VARIANT for each samples/NAME@VARIANT.args."""
+    names = sorted(f[:-5] for f in os.listdir(SAMPLES) if f.endswith(".pcap"))
+    variants = [f[:-5] for f in os.listdir(SAMPLES) if f.endswith(".args") and "@" in f]
+    for v in variants:
+        if v.split("@", 1)[0] not in names:
+            raise RuntimeError("samples/%s.args: no capture samples/%s.pcap" % (v, v.split("@", 1)[0]))
+    return sorted(names + variants)
 
 
-def args_for(name):
+def read_args(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return shlex.split(f.read())
+
+
+def args_for(run_name):
+    capture = run_name.split("@", 1)[0]
     args = ["--ca-file", os.path.join(SAMPLES, "pki", "root.pem")]
-    extra = os.path.join(SAMPLES, name + ".args")
-    if os.path.exists(extra):
-        with open(extra) as f:
-            args += shlex.split(f.read())
+    args += read_args(os.path.join(SAMPLES, capture + ".args"))
+    if "@" in run_name:
+        args += read_args(os.path.join(SAMPLES, run_name + ".args"))
     return args
 
 
@@ -40,7 +55,7 @@ def run(tlswhy, name, json_mode):
     cmd = [tlswhy, "--no-summary", "--color=never"] + args_for(name)
     if json_mode:
         cmd.append("--json")
-    cmd += ["-r", os.path.join(SAMPLES, name + ".pcap")]
+    cmd += ["-r", os.path.join(SAMPLES, name.split("@", 1)[0] + ".pcap")]
     p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     if p.returncode != 0:
         raise RuntimeError("%s exited %d: %s" % (" ".join(cmd), p.returncode, p.stderr.strip()))
