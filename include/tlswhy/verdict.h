@@ -6,6 +6,8 @@
 #include "tlswhy/cert.h"
 #include "tlswhy/evidence.h"
 
+struct tw_profile;
+
 enum tw_outcome { TW_OUTCOME_OK = 0, TW_OUTCOME_FAILED, TW_OUTCOME_INCOMPLETE };
 const char *tw_outcome_name(enum tw_outcome o); /* "ok", "failed", "incomplete" */
 
@@ -19,6 +21,24 @@ enum tw_stage {
     TW_STAGE_AFTER_HANDSHAKE,
 };
 const char *tw_stage_name(enum tw_stage s); /* "tcp_connect", ... ; NULL for NONE */
+
+/* One rule of an edge profile (profile.h) the origin breaks, for "would the edge accept it?". */
+struct tw_edge_rule {
+    const char *rule;   /* the profile key: "versions", "chain_order", ... (static) */
+    int code;           /* enum tw_cause it would end in */
+    bool certain;       /* false: judged from what the origin chose for this client; another
+                         * offer might have worked (the capture cannot tell) */
+    const char *source; /* the profile's "# source:" for that key, or "" (lives with the profile) */
+    char text[280];
+};
+#define TW_MAX_EDGE_RULES 8
+struct tw_edge_verdict {
+    const char *profile; /* the profile's name; NULL without --edge (then nothing else is set) */
+    int accepts;         /* 1 yes, 0 no (a certain rule fails), -1 unknown (only uncertain rules
+                          * fail, or the origin's side was not seen) */
+    uint16_t rule_count;
+    struct tw_edge_rule rules[TW_MAX_EDGE_RULES];
+};
 
 #define TW_MAX_WARNINGS 12
 #define TW_MAX_FRAMES 16
@@ -43,12 +63,14 @@ struct tw_verdict {
     const char *name;                  /* the name judged (--host, else the SNI), or NULL; it
                                         * points into the options or the evidence */
     bool handshake_done;               /* both Finished (<= 1.2) / client flight seen (1.3) */
+    struct tw_edge_verdict edge;       /* --edge: would that edge accept this origin? */
 };
 
 struct tw_corr_opts {
     const char *host;        /* --host: the name the edge expects, instead of the SNI */
     const uint16_t *tls_ports; /* --tls-port values, besides 443 and 8443 (may be NULL) */
     size_t tls_port_count;
+    const struct tw_profile *profile; /* --edge (profile.h), or NULL: today's OpenSSL-like rules */
 };
 
 #endif
