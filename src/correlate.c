@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "correlate_int.h"
+#include "tlswhy/edge.h"
 #include "tlswhy/rd.h"
 
 bool tw_corr_is_tls_port(const struct tw_corr_opts *o, uint16_t port)
@@ -324,8 +325,28 @@ static void add_warnings(const struct tw_corr_ctx *x)
     if (t && t->sh.present && !t->sh.is_hrr && !tw_corr_is_tls13(t->sh.version) &&
         t->sh.version < 0x0303)
         tw_corr_warn(x->v, TW_CAUSE_LEGACY_VERSION);
-    for (uint16_t i = 0; x->chain && i < x->chain->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
-        tw_corr_warn(x->v, x->chain->findings[i].code);
+    /* The chain as analysed, even findings the profile tolerates (x->chain may omit them). */
+    const struct tw_chain_report *c = x->v->chain;
+    for (uint16_t i = 0; c && i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
+        tw_corr_warn(x->v, c->findings[i].code);
+}
+
+/* Under a profile, the chain as that edge judges it: the findings it tolerates (e.g. the order,
+ * under chain_order = any) cannot explain a rejection. */
+static const struct tw_chain_report *enforced(const struct tw_chain_report *c,
+                                              const struct tw_corr_opts *o,
+                                              struct tw_chain_report *copy)
+{
+    if (!c || !o || !o->profile)
+        return c;
+    *copy = *c;
+    copy->finding_count = 0;
+    for (uint16_t i = 0; i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++) {
+        int code = c->findings[i].code;
+        if (tw_diag_edge_cert_rule(o->profile, code) || !tw_corr_is_defect(code))
+            copy->findings[copy->finding_count++] = c->findings[i];
+    }
+    return copy;
 }
 
 typedef bool (*rule_fn)(const struct tw_corr_ctx *x);
@@ -345,7 +366,10 @@ int tw_corr_decide(const struct tw_evidence *ev, const struct tw_chain_report *c
     if (!ev || !out)
         return TW_E_USAGE;
     memset(out, 0, sizeof *out);
-    struct tw_corr_ctx x = {ev, ev->tcp ? ev->tcp : &no_tcp, ev->tls, chain, o, out};
+    const struct tw_profile *prof = o ? o->profile : NULL;
+    struct tw_chain_report judged;
+    struct tw_corr_ctx x = {ev, ev->tcp ? ev->tcp : &no_tcp, ev->tls, enforced(chain, o, &judged),
+                            o, out};
     out->ev = ev;
     out->chain = chain;
     out->outcome = TW_OUTCOME_INCOMPLETE;
@@ -365,7 +389,10 @@ int tw_corr_decide(const struct tw_evidence *ev, const struct tw_chain_report *c
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
         if (rules[i](&x))
             break;
+    tw_diag_keepalive_verdict(ev, prof, out);
+    tw_diag_edge_quote(prof, out);
     add_warnings(&x);
+    tw_diag_edge_judge(ev, chain, prof, out);
     tw_corr_sort_frames(out);
     return TW_OK;
 }

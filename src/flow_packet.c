@@ -160,6 +160,26 @@ static void handshake(struct tw_flow_table *t, struct tw_conn *c, const struct t
     }
 }
 
+/* When each side last spoke, and whether it spoke after the other side's FIN: what a
+ * keep-alive race is judged from. */
+static void note_data_time(struct tw_ev_tcp *e, enum tw_dir d, bool after_peer_fin, uint64_t fno,
+                           int64_t ts)
+{
+    if (after_peer_fin) {
+        if (!e->late_data_frame[d]) {
+            e->late_data_frame[d] = fno;
+            e->late_data_ts[d] = ts;
+        }
+        return;
+    }
+    if (e->last_data_frame[d] == fno)
+        return;
+    e->prev_data_frame[d] = e->last_data_frame[d];
+    e->prev_data_ts[d] = e->last_data_ts[d];
+    e->last_data_frame[d] = fno;
+    e->last_data_ts[d] = ts;
+}
+
 /* Payload, the ACK it carries (for the other direction) and its FIN. */
 static void segment(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p,
                     enum tw_dir d)
@@ -179,6 +199,7 @@ static void segment(struct tw_flow_table *t, struct tw_conn *c, const struct tw_
             c->tcp->first_data_ts[d] = ts;
         }
         c->tcp->snap_lost[d] += lost;
+        note_data_time(c->tcp, d, (o->flags & TW_RA_FIN) != 0, fno, ts);
         tw_reasm_data(&t->pool, c, d, off, p->payload, len, lost, fno, ts);
     }
     if ((p->flags & TW_TCP_ACK) && (o->flags & TW_RA_HAS_ISN)) {

@@ -26,6 +26,7 @@ enum long_only {
     OPT_EXPIRES_SOON,
     OPT_IMMEDIATE,
     OPT_VERSION,
+    OPT_EDGE,
 };
 
 static void usage(FILE *f)
@@ -50,6 +51,8 @@ static void usage(FILE *f)
           "  --fail-exit        exit 1 when a failed handshake was found\n"
           "analysis:\n"
           "  --host NAME        the name the client expects, when it differs from the SNI\n"
+          "  --edge NAME|FILE   judge by an edge's rules: cloudfront, strict, openssl, or a\n"
+          "                     profile file (docs/profiles.md)\n"
           "  --ca-file FILE     trust these CAs instead of the system store\n"
           "  --ca-path DIR      trust this hashed CA directory instead of the system store\n"
           "  --tls-port N       also treat port N as TLS (443 and 8443 always are)\n"
@@ -116,6 +119,7 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"expires-soon", required_argument, NULL, OPT_EXPIRES_SOON},
         {"immediate", optional_argument, NULL, OPT_IMMEDIATE},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"edge", required_argument, NULL, OPT_EDGE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -165,6 +169,9 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case OPT_HOST:
             o->host = optarg;
+            break;
+        case OPT_EDGE:
+            o->edge = optarg;
             break;
         case OPT_CA_FILE:
             o->ca_file = optarg;

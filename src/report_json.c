@@ -299,6 +299,36 @@ static void verdict(struct tw_json *j, const struct tw_verdict *v)
     tw_json_arr_end(j);
 }
 
+/* --edge only: without a profile the object is absent, so the default output is unchanged. */
+static void edge(struct tw_json *j, const struct tw_edge_verdict *e)
+{
+    if (!e->profile)
+        return;
+    tw_json_key(j, "edge");
+    tw_json_obj_begin(j);
+    kstr(j, "profile", e->profile);
+    tw_json_key(j, "accepts");
+    if (e->accepts < 0)
+        tw_json_null(j);
+    else
+        tw_json_bool(j, e->accepts == 1);
+    tw_json_key(j, "rules");
+    tw_json_arr_begin(j);
+    for (uint16_t i = 0; i < e->rule_count && i < TW_MAX_EDGE_RULES; i++) {
+        const struct tw_edge_rule *r = &e->rules[i];
+        tw_json_obj_begin(j);
+        kstr(j, "rule", r->rule);
+        kstr(j, "code", tw_cause_name(r->code));
+        tw_json_key(j, "certain");
+        tw_json_bool(j, r->certain);
+        kstr(j, "text", r->text);
+        kstr(j, "source", r->source && *r->source ? r->source : NULL);
+        tw_json_obj_end(j);
+    }
+    tw_json_arr_end(j);
+    tw_json_obj_end(j);
+}
+
 static int json_emit(void *self, const struct tw_verdict *v)
 {
     struct jrep *r = self;
@@ -321,6 +351,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     hello(&j, ev->tls);
     kstr(&j, "name", v->name);
     verdict(&j, v);
+    edge(&j, &v->edge);
     certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
     timing(&j, v);
     timestamps(&j, v);

@@ -72,6 +72,29 @@ static int64_t start_ts(const struct tw_verdict *v)
     return ev->tls && ev->tls->ch.present ? ev->tls->ch.ts_us : 0;
 }
 
+/* --edge: " [edge cloudfront rejects: chain_order=cert_chain_misordered]"; with -v, each rule's
+ * text follows on its own line. A rule judged from the origin's choice for this client is
+ * marked "?" (another offer might have worked). */
+static void print_edge(struct text *t, const struct tw_edge_verdict *e)
+{
+    char buf[4 * sizeof e->rules[0].text + 1];
+    if (!e->profile)
+        return;
+    fprintf(t->out, " [edge %s %s", e->profile,
+            e->accepts == 1 ? "accepts" : e->accepts == 0 ? "rejects" : "may reject");
+    for (uint16_t i = 0; i < e->rule_count; i++)
+        fprintf(t->out, "%s%s=%s%s", i ? ", " : ": ", e->rules[i].rule,
+                tw_cause_name(e->rules[i].code), e->rules[i].certain ? "" : "?");
+    fputs("]", t->out);
+    for (uint16_t i = 0; t->o.verbosity > 0 && i < e->rule_count; i++) {
+        const char *src = e->rules[i].source;
+        fprintf(t->out, "\n    edge %s %s: %s", e->profile, e->rules[i].rule,
+                esc(e->rules[i].text, buf, sizeof buf));
+        if (*src)
+            fprintf(t->out, " (source: %s)", src);
+    }
+}
+
 static void print_line(struct text *t, const struct tw_verdict *v)
 {
     const struct tw_evidence *ev = v->ev;
@@ -95,7 +118,10 @@ static void print_line(struct text *t, const struct tw_verdict *v)
     fprintf(t->out, ": %s", esc(v->explanation, why, sizeof why));
     for (uint16_t i = 0; i < v->warning_count; i++)
         fprintf(t->out, "%s%s", i ? "," : " [warnings: ", tw_cause_name(v->warnings[i]));
-    fputs(v->warning_count ? "]\n" : "\n", t->out);
+    if (v->warning_count)
+        fputs("]", t->out);
+    print_edge(t, &v->edge);
+    fputs("\n", t->out);
 }
 
 /* One ladder entry: a TCP event or a TLS step. */

@@ -14,6 +14,7 @@
 #include "tlswhy/flow.h"
 #include "tlswhy/log.h"
 #include "tlswhy/packet.h"
+#include "tlswhy/profile.h"
 #include "tlswhy/reporters.h"
 
 /* The capture a signal should stop. A signal handler can reach nothing else, so this is the
@@ -235,6 +236,20 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
         tw_log(TW_LOG_ERROR, "cannot load the trust store (%s%s%s)", o->ca_file ? o->ca_file : "",
                o->ca_path ? " " : "", o->ca_path ? o->ca_path : "");
         return err ? err : TW_E_IO;
+    }
+    struct tw_profile edge;
+    struct tw_profile_err perr;
+    if (o->edge) {
+        err = tw_profile_load(o->edge, &edge, &perr);
+        if (err != TW_OK) {
+            if (perr.line)
+                tw_log(TW_LOG_ERROR, "--edge %s: line %u: %s", o->edge, perr.line, perr.msg);
+            else
+                tw_log(TW_LOG_ERROR, "--edge %s: %s", o->edge, perr.msg);
+            tw_cert_ctx_free(rc.certs);
+            return TW_E_USAGE;
+        }
+        rc.corr.profile = &edge;
     }
     rc.corr.host = o->host;
     rc.corr.tls_ports = o->tls_ports;

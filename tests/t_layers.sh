@@ -18,7 +18,7 @@ headers = {  # header -> layer (public contracts and private headers)
     "tls_names.inc": "dissect",
     "cert.h": "cert", "cert_int.h": "cert",
     "verdict.h": "diag", "correlate.h": "diag", "correlate_int.h": "diag",
-    "profile.h": "diag",
+    "profile.h": "diag", "edge.h": "diag",
     "report.h": "report", "reporters.h": "report", "json.h": "report",
     "run.h": "run", "run_conn.h": "run",
 }

@@ -50,6 +50,15 @@ struct tw_ev_tcp {
     enum tw_close_reason close_reason; /* set before on_close */
     uint64_t close_frame;              /* frame that closed it (0 for timeout/end) */
     int64_t close_ts;                  /* capture time of the close decision */
+
+    /* Added for the judgements after the handshake (keep-alive races), indexed by the sender
+     * (additive). Payload segments only (a RST's payload is not stream data). */
+    uint64_t last_data_frame[2]; /* its last payload segment before the other side's FIN */
+    int64_t last_data_ts[2];
+    uint64_t prev_data_frame[2]; /* the payload segment before that one */
+    int64_t prev_data_ts[2];
+    uint64_t late_data_frame[2]; /* its first payload segment after the other side's FIN */
+    int64_t late_data_ts[2];
 };
 
 #endif
