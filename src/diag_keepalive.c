@@ -9,14 +9,20 @@
 
 #include "correlate_int.h"
 
-/* The origin's close_notify (or, in TLS 1.3, its alert-sized last record) is part of the close,
- * not of the last exchange. */
-static bool is_server_alert(const struct tw_ev_tls *t, uint64_t frame)
+/* Up to this long before its FIN, the origin's last record is its close_notify. */
+#define CLOSE_NOTIFY_WINDOW_US 100000
+
+/* The origin's close_notify is part of the close, not of the last exchange. The dissectors may
+ * have stopped reading once data flowed both ways, so it is known by its alert, or else by
+ * coming right before the FIN. */
+static bool is_closing_record(const struct tw_ev_tls *t, const struct tw_ev_tcp *tcp)
 {
+    uint64_t frame = tcp->last_data_frame[TW_DIR_S2C];
     for (uint16_t i = 0; i < t->alert_count && i < TW_MAX_ALERTS; i++)
         if (t->alerts[i].dir == TW_DIR_S2C && t->alerts[i].frame == frame)
             return true;
-    return false;
+    return tcp->prev_data_frame[TW_DIR_S2C] &&
+           tcp->fin_ts[TW_DIR_S2C] - tcp->last_data_ts[TW_DIR_S2C] <= CLOSE_NOTIFY_WINDOW_US;
 }
 
 bool tw_diag_keepalive_race(const struct tw_evidence *ev, struct tw_keepalive_race *out)
@@ -33,7 +39,7 @@ bool tw_diag_keepalive_race(const struct tw_evidence *ev, struct tw_keepalive_ra
         return false;
     uint64_t sf = tcp->last_data_frame[TW_DIR_S2C];
     int64_t sts = tcp->last_data_ts[TW_DIR_S2C];
-    if (sf && is_server_alert(t, sf)) {
+    if (sf && is_closing_record(t, tcp)) {
         sf = tcp->prev_data_frame[TW_DIR_S2C];
         sts = tcp->prev_data_ts[TW_DIR_S2C];
     }
