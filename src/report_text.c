@@ -81,7 +81,10 @@ static void print_edge(struct text *t, const struct tw_edge_verdict *e)
     if (!e->profile)
         return;
     fprintf(t->out, " [edge %s %s", e->profile,
-            e->accepts == 1 ? "accepts" : e->accepts == 0 ? "rejects" : "may reject");
+            e->accepts == 1   ? "accepts"
+            : e->accepts == 0 ? "rejects"
+            : e->rule_count   ? "may reject"
+                              : "cannot tell");
     for (uint16_t i = 0; i < e->rule_count; i++)
         fprintf(t->out, "%s%s=%s%s", i ? ", " : ": ", e->rules[i].rule,
                 tw_cause_name(e->rules[i].code), e->rules[i].certain ? "" : "?");

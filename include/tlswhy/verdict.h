@@ -29,7 +29,7 @@ struct tw_edge_rule {
     bool certain;       /* false: judged from what the origin chose for this client; another
                          * offer might have worked (the capture cannot tell) */
     const char *source; /* the profile's "# source:" for that key, or "" (lives with the profile) */
-    char text[280];
+    char text[400];
 };
 #define TW_MAX_EDGE_RULES 8
 struct tw_edge_verdict {
