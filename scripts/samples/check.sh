@@ -81,6 +81,11 @@ warn-untrusted-unverified ; $TLS12 ; x509sat.uTF8String=="tlswhy Other Root" ; !
 warn-chain-incomplete-unverified ; $TLS12 ; count(tls.handshake.certificate)==1 && x509sat.uTF8String=="tlswhy Test Intermediate" ; $WORKED
 warn-weak-key-unverified ; $TLS12 ; len(pkcs1.modulus)==129 ; $WORKED
 warn-not-server-auth-unverified ; $TLS12 ; x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.2 ; !x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.1 ; $WORKED
+edge-origin-tls13-only ; $S && tls.handshake.type==2 && tls.handshake.extensions.supported_version==0x0304 ; $C && tls.record.content_type==23 ; $S && tls.handshake.type==11
+edge-origin-cipher-unsupported ; tcp.stream==0 && $S && tls.handshake.ciphersuite==0xcca8 ; tcp.stream==0 && $S && tls.record.content_type==23 ; tcp.stream==1 && $S && tls.alert_message.desc==40 ; !tcp.stream==1 && tls.handshake.type==2
+edge-origin-pss-only ; tcp.stream==0 && $S && tls.handshake.sig_hash_alg==0x0804 ; tcp.stream==1 && $S && tls.alert_message.desc==40 ; !tcp.stream==1 && tls.handshake.type==2
+edge-keepalive-race ; $S && tls.record.content_type==21 && frame.time_relative > 0.9 ; $S && tcp.flags.fin==1 ; $C && tls.record.content_type==23 && frame.time_relative > 1.9 ; $S && tcp.flags.reset==1 && frame.time_relative > 1.9
+edge-origin-slow ; $S && tls.handshake.type==2 && frame.time_relative > 0.6 ; $S && tls.record.content_type==23 && frame.time_relative > 2
 T
 )
 
