@@ -237,6 +237,15 @@ void tw_diag_edge_quote(const struct tw_profile *p, struct tw_verdict *v)
     const char *rule = NULL;
     if (!p || !v || v->outcome != TW_OUTCOME_FAILED)
         return;
+    if (v->cause == TW_CAUSE_TCP_NO_ANSWER && p->connect_timeout_us > 0) {
+        const char *src = p->source[TW_PK_CONNECT_TIMEOUT];
+        tw_corr_add(v, " [%s gives up a connection attempt after %.3f s", p->name,
+                    (double)p->connect_timeout_us / 1e6);
+        if (p->connect_attempts)
+            tw_corr_add(v, " and tries %u times", p->connect_attempts);
+        tw_corr_add(v, ": connect_timeout%s%s]", *src ? ", source: " : "", src);
+        return;
+    }
     const char *words = rule_words(p, (int)v->cause, &rule);
     if (!words)
         return;
