@@ -223,7 +223,10 @@ static const char *rule_words(const struct tw_profile *p, int cause, const char 
         return p->versions.any ? NULL : "connects only with the versions its profile lists";
     case TW_CAUSE_CIPHER_MISMATCH:
         *rule = "ciphers";
-        return p->ciphers.any ? NULL : "offers only the cipher suites and groups its profile lists";
+        return p->ciphers.any && p->groups.any && p->sig_schemes.any
+                   ? NULL
+                   : "offers only the cipher suites, groups and signature schemes its profile "
+                     "lists";
     case TW_CAUSE_CLIENT_REJECTED:
         *rule = "alerts";
         return p->alerts ? NULL : "drops the TCP connection without an alert when it gives up";
