@@ -224,6 +224,27 @@ START_TEST(slow_origin_against_the_timeouts)
 }
 END_TEST
 
+/* SYN 1, SYN-ACK 602 (after a retransmitted SYN): longer than cloudfront's 10 s? No; than 0.5 s:
+ * yes. */
+START_TEST(slow_connect_against_the_connect_timeout)
+{
+    struct fx f;
+    struct tw_profile cf = prof("cloudfront"), tight;
+    const char *text = "name = tight\nconnect_timeout = 0.5\n";
+    ck_assert_int_eq(tw_profile_parse(text, strlen(text), &tight, NULL), TW_OK);
+    fx_handshake12(&f, "www.example.com");
+    f.tcp.synack_frame = 602;
+    f.tcp.synack_ts = fx_ts(602);
+    f.o.profile = &cf;
+    fx_decide(&f);
+    ck_assert(!warned(&f.v, TW_CAUSE_ORIGIN_CONNECT_SLOW));
+    f.o.profile = &tight;
+    fx_decide(&f);
+    ck_assert(warned(&f.v, TW_CAUSE_ORIGIN_CONNECT_SLOW));
+    ck_assert(strstr(f.v.edge.rules[0].text, "the TCP connect took 0.601 s"));
+}
+END_TEST
+
 Suite *tw_diag_edge_suite(void)
 {
     Suite *s = suite_create("diag_edge");
@@ -236,6 +257,7 @@ Suite *tw_diag_edge_suite(void)
     tcase_add_test(tc, edge_judges_the_chain_for_certain);
     tcase_add_test(tc, origin_choices_are_questions);
     tcase_add_test(tc, slow_origin_against_the_timeouts);
+    tcase_add_test(tc, slow_connect_against_the_connect_timeout);
     suite_add_tcase(s, tc);
     return s;
 }
