@@ -26,6 +26,7 @@ enum long_only {
     OPT_EXPIRES_SOON,
     OPT_IMMEDIATE,
     OPT_VERSION,
+    OPT_JA4_RAW,
 };
 
 static void usage(FILE *f)
@@ -48,6 +49,7 @@ static void usage(FILE *f)
           "  --no-summary       no summary table at the end\n"
           "  --color=WHEN       auto (default), always, never\n"
           "  --fail-exit        exit 1 when a failed handshake was found\n"
+          "  --ja4-raw          also the raw and original-order JA4 (ja4_r, ja4_o, ja4_ro)\n"
           "analysis:\n"
           "  --host NAME        the name the client expects, when it differs from the SNI\n"
           "  --ca-file FILE     trust these CAs instead of the system store\n"
@@ -116,6 +118,7 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"expires-soon", required_argument, NULL, OPT_EXPIRES_SOON},
         {"immediate", optional_argument, NULL, OPT_IMMEDIATE},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"ja4-raw", no_argument, NULL, OPT_JA4_RAW},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -182,6 +185,9 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case OPT_NO_SUMMARY:
             o->summary = false;
+            break;
+        case OPT_JA4_RAW:
+            o->ja4_raw = true;
             break;
         case OPT_COLOR:
             if (!optarg || !strcmp(optarg, "always"))

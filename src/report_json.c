@@ -11,6 +11,7 @@
 
 struct jrep {
     FILE *out;
+    struct tw_rep_json_opts o;
 };
 
 static void kstr(struct tw_json *j, const char *k, const char *v)
@@ -271,6 +272,20 @@ static void tcp(struct tw_json *j, const struct tw_ev_tcp *c)
     tw_json_obj_end(j);
 }
 
+/* Fingerprints: null when not computed (fingerprint.h says when); the raw JA4 forms only when
+ * asked for (--ja4-raw). */
+static void fingerprints(struct tw_json *j, const struct tw_fingerprints *fp, bool raw)
+{
+    kstr(j, "ja4", fp->ja4[0] ? fp->ja4 : NULL);
+    if (raw) {
+        kstr(j, "ja4_r", fp->ja4_r[0] ? fp->ja4_r : NULL);
+        kstr(j, "ja4_o", fp->ja4_o[0] ? fp->ja4_o : NULL);
+        kstr(j, "ja4_ro", fp->ja4_ro[0] ? fp->ja4_ro : NULL);
+    }
+    kstr(j, "ja3", fp->ja3[0] ? fp->ja3 : NULL);
+    kstr(j, "ja3s", fp->ja3s[0] ? fp->ja3s : NULL);
+}
+
 static void verdict(struct tw_json *j, const struct tw_verdict *v)
 {
     const struct tw_ev_tls *t = v->ev->tls;
@@ -321,6 +336,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     hello(&j, ev->tls);
     kstr(&j, "name", v->name);
     verdict(&j, v);
+    fingerprints(&j, &v->fp, r->o.ja4_raw);
     certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
     timing(&j, v);
     timestamps(&j, v);
@@ -348,10 +364,18 @@ static void json_free(void *self)
     free(self);
 }
 
-struct tw_reporter *tw_rep_json_new(FILE *out)
+struct tw_reporter *tw_rep_json_new_with(FILE *out, const struct tw_rep_json_opts *o)
 {
     struct jrep *s = calloc(1, sizeof *s);
-    if (s)
+    if (s) {
         s->out = out;
+        if (o)
+            s->o = *o;
+    }
     return tw_rep_new(s, json_begin, json_emit, json_end, json_free);
+}
+
+struct tw_reporter *tw_rep_json_new(FILE *out)
+{
+    return tw_rep_json_new_with(out, NULL);
 }

@@ -30,6 +30,7 @@ struct tw_opts {
     size_t tls_port_count;
     struct tw_limits lim;
     const char *command_line; /* for reports */
+    bool ja4_raw;             /* --ja4-raw: also the raw and original-order JA4 forms */
 };
 
 struct tw_run_result {

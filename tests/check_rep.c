@@ -53,7 +53,7 @@ static void ok12(struct fx *f)
 static const char *text(const struct tw_verdict *v, int verbosity, bool colour)
 {
     FILE *f = tmpfile();
-    struct tw_rep_text_opts o = {verbosity, colour};
+    struct tw_rep_text_opts o = {.verbosity = verbosity, .colour = colour};
     struct tw_reporter *r = tw_rep_text_new(f, &o);
     run(r, &v, 1, NULL);
     tw_rep_free(r);

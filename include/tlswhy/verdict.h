@@ -5,6 +5,7 @@
 #include "tlswhy/causes.h"
 #include "tlswhy/cert.h"
 #include "tlswhy/evidence.h"
+#include "tlswhy/fingerprint.h"
 
 enum tw_outcome { TW_OUTCOME_OK = 0, TW_OUTCOME_FAILED, TW_OUTCOME_INCOMPLETE };
 const char *tw_outcome_name(enum tw_outcome o); /* "ok", "failed", "incomplete" */
@@ -43,6 +44,7 @@ struct tw_verdict {
     const char *name;                  /* the name judged (--host, else the SNI), or NULL; it
                                         * points into the options or the evidence */
     bool handshake_done;               /* both Finished (<= 1.2) / client flight seen (1.3) */
+    struct tw_fingerprints fp;         /* JA4 / JA3 of the ClientHello, JA3S of the server */
 };
 
 struct tw_corr_opts {
