@@ -84,16 +84,26 @@ static const char *ja4_version(const struct tw_client_hello *ch)
     if (v == 0)
         v = ch->legacy_version;
     switch (v) {
-    case 0x0304: return "13";
-    case 0x0303: return "12";
-    case 0x0302: return "11";
-    case 0x0301: return "10";
-    case 0x0300: return "s3";
-    case 0x0002: return "s2";
-    case 0xfeff: return "d1";
-    case 0xfefd: return "d2";
-    case 0xfefc: return "d3";
-    default: return "00";
+    case 0x0304:
+        return "13";
+    case 0x0303:
+        return "12";
+    case 0x0302:
+        return "11";
+    case 0x0301:
+        return "10";
+    case 0x0300:
+        return "s3";
+    case 0x0002:
+        return "s2";
+    case 0xfeff:
+        return "d1";
+    case 0xfefd:
+        return "d2";
+    case 0xfefc:
+        return "d3";
+    default:
+        return "00";
     }
 }
 
@@ -127,8 +137,8 @@ static bool ja4_alpn(const struct tw_client_hello *ch, char out[3])
 }
 
 /* One JA4 form: prefix "_" ciphers "_" extensions ["_" signature algorithms], raw or hashed. */
-static void ja4_form(const struct tw_client_hello *ch, const char *prefix, bool original,
-                     char *raw, size_t raw_cap, char *hashed, size_t hashed_cap)
+static void ja4_form(const struct tw_client_hello *ch, const char *prefix, bool original, char *raw,
+                     size_t raw_cap, char *hashed, size_t hashed_cap)
 {
     char cbuf[5 * 512 + 1], ebuf[5 * (64 + 64) + 2], ch_hex[TW_DIGEST_HEX_MAX],
         eh_hex[TW_DIGEST_HEX_MAX];

@@ -40,8 +40,8 @@ static void foxio_example(struct tw_client_hello *ch)
     memset(ch, 0, sizeof *ch);
     ch->present = true;
     ch->legacy_version = 0x0303;
-    PUSH(ch->cipher_suites, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
-         0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035);
+    PUSH(ch->cipher_suites, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8,
+         0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035);
     PUSH(ch->extensions, 0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005,
          0x0023, 0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015);
     PUSH(ch->sig_algs, 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601);
@@ -143,10 +143,17 @@ START_TEST(alpn_characters)
     static const struct {
         const char *first, *want;
     } cases[] = {
-        {"http/1.1", "h1"},     {"h", "hh"},           {"H2", "H2"},
-        {"\xab", "ab"},         {"\xab\xcd", "ad"},    {"0\xab", "3b"},
-        {"01\xab\xcd", "3d"},   {"0\xab\xcd" "1", "01"}, {"\xba\xad", "bd"},
-        {"-x", "28"},           {"anydesk/6.2.0/linux", "ax"},
+        {"http/1.1", "h1"},
+        {"h", "hh"},
+        {"H2", "H2"},
+        {"\xab", "ab"},
+        {"\xab\xcd", "ad"},
+        {"0\xab", "3b"},
+        {"01\xab\xcd", "3d"},
+        {"0\xab\xcd\x31", "01"},
+        {"\xba\xad", "bd"},
+        {"-x", "28"},
+        {"anydesk/6.2.0/linux", "ax"},
     };
     struct tw_client_hello ch;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -327,7 +334,8 @@ START_TEST(client_hello_split_across_segments)
     ck_assert_uint_ge(c.n, 6);
     /* Frame 4 is the ClientHello: Ethernet, IPv4, TCP, 249 bytes of TLS. */
     const uint8_t *f = c.frame[3];
-    size_t ip = 14, tcp = ip + (size_t)(f[ip] & 15) * 4, data = tcp + (size_t)(f[tcp + 12] >> 4) * 4;
+    size_t ip = 14, tcp = ip + (size_t)(f[ip] & 15) * 4,
+           data = tcp + (size_t)(f[tcp + 12] >> 4) * 4;
     ck_assert(f[12] == 0x08 && f[13] == 0x00 && f[data] == 22 && f[data + 5] == 1);
     size_t total = c.len[3] - data;
     uint32_t seq = (uint32_t)f[tcp + 4] << 24 | (uint32_t)f[tcp + 5] << 16 |
