@@ -4,7 +4,6 @@
 #include "tlswhy/fingerprint.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "tlswhy/digest.h"

@@ -387,6 +387,37 @@ START_TEST(client_hello_split_across_segments)
 }
 END_TEST
 
+/* -v prints the fingerprints under the ladder; --ja4-raw adds the raw and original-order forms
+ * (the same strings --json writes). */
+START_TEST(text_output_under_v)
+{
+    const char *pcap = tw_test_src("tests/data/tls/tls13-ok.pcap");
+    char ja4[64], ja3[64], ja3s[64], want[256], cmd[4096], out[16384];
+    field_of(pcap, "ja4", ja4, sizeof ja4);
+    field_of(pcap, "ja3", ja3, sizeof ja3);
+    field_of(pcap, "ja3s", ja3s, sizeof ja3s);
+    snprintf(cmd, sizeof cmd, "'%s/tlswhy' -v --ja4-raw --no-summary -r '%s'", TW_BINARY_DIR,
+             pcap);
+    FILE *p = popen(cmd, "r");
+    ck_assert(p != NULL);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    snprintf(want, sizeof want, "\n    ja4 %s  ja3 %s  ja3s %s\n    ja4_r %.10s_", ja4, ja3, ja3s,
+             ja4);
+    ck_assert_msg(strstr(out, want) != NULL, "no '%s' in:\n%s", want, out);
+    ck_assert_ptr_nonnull(strstr(out, "\n    ja4_o "));
+    ck_assert_ptr_nonnull(strstr(out, "\n    ja4_ro "));
+    snprintf(cmd, sizeof cmd, "'%s/tlswhy' --no-summary -r '%s'", TW_BINARY_DIR, pcap);
+    p = popen(cmd, "r");
+    ck_assert(p != NULL);
+    n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    ck_assert_ptr_null(strstr(out, "ja4")); /* not without -v */
+}
+END_TEST
+
 Suite *tw_fingerprint_suite(void)
 {
     Suite *s = suite_create("fingerprint");
@@ -402,6 +433,7 @@ Suite *tw_fingerprint_suite(void)
     tcase_add_test(t, truncated_lists_give_none);
     tcase_add_test(t, ja3_ja3s_known_values);
     tcase_add_test(t, client_hello_split_across_segments);
+    tcase_add_test(t, text_output_under_v);
     suite_add_tcase(s, t);
     return s;
 }
