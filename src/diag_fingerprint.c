@@ -178,21 +178,41 @@ static void ja4_form(const struct tw_client_hello *ch, const char *prefix, bool 
     snprintf(hashed, hashed_cap, "%s_%.12s_%.12s", prefix, ch_hex, eh_hex);
 }
 
-static void ja4(const struct tw_client_hello *ch, struct tw_fingerprints *out)
+/* JA4's first part ("t13d1516h2"); false when a list JA4 reads was cut by the dissector. */
+static bool ja4_prefix(const struct tw_client_hello *ch, char prefix[16])
 {
-    char alpn[3], prefix[16];
+    char alpn[3];
     if (ch->cipher_suites.dropped || ch->extensions.dropped || ch->sig_algs.dropped ||
         ch->versions.dropped || !ja4_alpn(ch, alpn))
-        return;
+        return false;
     size_t nc = count_non_grease(ch->cipher_suites.v, ch->cipher_suites.n);
     size_t ne = count_non_grease(ch->extensions.v, ch->extensions.n);
     bool sni = false;
     for (size_t i = 0; i < ch->extensions.n; i++)
         sni = sni || ch->extensions.v[i] == 0;
-    snprintf(prefix, sizeof prefix, "t%s%c%02u%02u%s", ja4_version(ch), sni ? 'd' : 'i',
+    snprintf(prefix, 16, "t%s%c%02u%02u%s", ja4_version(ch), sni ? 'd' : 'i',
              (unsigned)(nc > 99 ? 99 : nc), (unsigned)(ne > 99 ? 99 : ne), alpn);
-    ja4_form(ch, prefix, false, out->ja4_r, sizeof out->ja4_r, out->ja4, sizeof out->ja4);
-    ja4_form(ch, prefix, true, out->ja4_ro, sizeof out->ja4_ro, out->ja4_o, sizeof out->ja4_o);
+    return true;
+}
+
+static void ja4(const struct tw_client_hello *ch, struct tw_fingerprints *out)
+{
+    char prefix[16], raw[TW_JA4_RAW_MAX];
+    if (!ja4_prefix(ch, prefix))
+        return;
+    ja4_form(ch, prefix, false, raw, sizeof raw, out->ja4, sizeof out->ja4);
+    ja4_form(ch, prefix, true, raw, sizeof raw, out->ja4_o, sizeof out->ja4_o);
+}
+
+bool tw_fp_ja4_raw(const struct tw_client_hello *ch, bool original_order, char *out, size_t cap)
+{
+    char prefix[16], hashed[TW_JA4_LEN];
+    if (cap)
+        out[0] = '\0';
+    if (!ch || !ch->present || !cap || !ja4_prefix(ch, prefix))
+        return false;
+    ja4_form(ch, prefix, original_order, out, cap, hashed, sizeof hashed);
+    return out[0] != '\0';
 }
 
 /* JA3 string: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats, each a
@@ -219,7 +239,7 @@ static void ja3(const struct tw_client_hello *ch, struct tw_fingerprints *out)
 
 void tw_fp_client(const struct tw_client_hello *ch, struct tw_fingerprints *out)
 {
-    out->ja4[0] = out->ja4_o[0] = out->ja4_r[0] = out->ja4_ro[0] = out->ja3[0] = '\0';
+    out->ja4[0] = out->ja4_o[0] = out->ja3[0] = '\0';
     if (!ch || !ch->present)
         return;
     ja4(ch, out);

@@ -274,13 +274,16 @@ static void tcp(struct tw_json *j, const struct tw_ev_tcp *c)
 
 /* Fingerprints: null when not computed (fingerprint.h says when); the raw JA4 forms only when
  * asked for (--ja4-raw). */
-static void fingerprints(struct tw_json *j, const struct tw_fingerprints *fp, bool raw)
+static void fingerprints(struct tw_json *j, const struct tw_verdict *v, bool raw)
 {
+    const struct tw_fingerprints *fp = &v->fp;
+    const struct tw_client_hello *ch = v->ev->tls ? &v->ev->tls->ch : NULL;
+    char buf[TW_JA4_RAW_MAX];
     kstr(j, "ja4", fp->ja4[0] ? fp->ja4 : NULL);
     if (raw) {
-        kstr(j, "ja4_r", fp->ja4_r[0] ? fp->ja4_r : NULL);
+        kstr(j, "ja4_r", tw_fp_ja4_raw(ch, false, buf, sizeof buf) ? buf : NULL);
         kstr(j, "ja4_o", fp->ja4_o[0] ? fp->ja4_o : NULL);
-        kstr(j, "ja4_ro", fp->ja4_ro[0] ? fp->ja4_ro : NULL);
+        kstr(j, "ja4_ro", tw_fp_ja4_raw(ch, true, buf, sizeof buf) ? buf : NULL);
     }
     kstr(j, "ja3", fp->ja3[0] ? fp->ja3 : NULL);
     kstr(j, "ja3s", fp->ja3s[0] ? fp->ja3s : NULL);
@@ -336,7 +339,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     hello(&j, ev->tls);
     kstr(&j, "name", v->name);
     verdict(&j, v);
-    fingerprints(&j, &v->fp, r->o.ja4_raw);
+    fingerprints(&j, v, r->o.ja4_raw);
     certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
     timing(&j, v);
     timestamps(&j, v);

@@ -20,18 +20,21 @@
 
 /* Each string is "" when it could not be computed: no such hello, or a list of the hello was
  * longer than tlswhy keeps (TW_LIST dropped > 0), or its first ALPN value longer than the
- * bytes kept: a fingerprint of a truncated list would be a wrong one, so none is given. */
+ * bytes kept: a fingerprint of a truncated list would be a wrong one, so none is given. The
+ * raw forms are not kept here (3 KB each, and a reporter may hold many verdicts): a reporter
+ * that prints them asks tw_fp_ja4_raw. */
 struct tw_fingerprints {
     char ja4[TW_JA4_LEN];
-    char ja4_o[TW_JA4_LEN];     /* ciphers and extensions in wire order, SNI and ALPN kept */
-    char ja4_r[TW_JA4_RAW_MAX]; /* the lists JA4 hashes, in clear */
-    char ja4_ro[TW_JA4_RAW_MAX];
+    char ja4_o[TW_JA4_LEN]; /* ciphers and extensions in wire order, SNI and ALPN kept */
     char ja3[TW_JA3_LEN];
     char ja3s[TW_JA3_LEN];
 };
 
-/* JA4 (all four forms) and JA3 of a ClientHello; clears them when ch is NULL or not present. */
+/* JA4 (and ja4_o) and JA3 of a ClientHello; clears them when ch is NULL or not present. */
 void tw_fp_client(const struct tw_client_hello *ch, struct tw_fingerprints *out);
+/* The raw JA4 of ch into out (cap bytes; TW_JA4_RAW_MAX always suffice): ja4_r, or ja4_ro when
+ * original_order. False (out = "") when JA4 cannot be computed (see above). */
+bool tw_fp_ja4_raw(const struct tw_client_hello *ch, bool original_order, char *out, size_t cap);
 /* JA3S of a ServerHello (or HelloRetryRequest); clears it when sh is NULL or not present. */
 void tw_fp_server(const struct tw_server_hello *sh, struct tw_fingerprints *out);
 /* The connection's fingerprints: the first ClientHello, and the first ServerHello-shaped
