@@ -149,6 +149,9 @@ def expectations():
 def tlswhy_output(tlswhy, capture):
     p = subprocess.run([tlswhy, "--json", "--ja4-raw", "--no-summary", "-r", capture],
                        capture_output=True, text=True, timeout=300)
+    if p.returncode not in (0, 2):  # 2: a truncated or damaged input, still analysed
+        raise SystemExit("FAIL tlswhy exited with %d on %s: %s" % (p.returncode, capture,
+                                                                   p.stderr[-2000:]))
     conns = defaultdict(list)
     for line in p.stdout.splitlines():
         o = json.loads(line)
