@@ -44,7 +44,7 @@ static void usage(FILE *f)
           "  expression         a BPF filter, as tcpdump takes it (e.g. port 443)\n"
           "output:\n"
           "  --json             JSON Lines, one object per connection\n"
-          "  -v, -vv            add the handshake ladder and certificate chain\n"
+          "  -v, -vv            add the ladder, fingerprints and certificate chain\n"
           "  -q                 print failures only\n"
           "  --no-summary       no summary table at the end\n"
           "  --color=WHEN       auto (default), always, never\n"
