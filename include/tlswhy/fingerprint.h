@@ -37,9 +37,9 @@ void tw_fp_client(const struct tw_client_hello *ch, struct tw_fingerprints *out)
 bool tw_fp_ja4_raw(const struct tw_client_hello *ch, bool original_order, char *out, size_t cap);
 /* JA3S of a ServerHello (or HelloRetryRequest); clears it when sh is NULL or not present. */
 void tw_fp_server(const struct tw_server_hello *sh, struct tw_fingerprints *out);
-/* The connection's fingerprints: the first ClientHello, and the first ServerHello-shaped
- * message the server sent (the HelloRetryRequest when there was one), as the reference
- * implementations take them. t may be NULL. */
+/* The connection's fingerprints: the first ClientHello (FoxIO's Rust tool also takes only the
+ * first), and the first ServerHello-shaped message the server sent (the HelloRetryRequest
+ * when there was one). t may be NULL. */
 void tw_fp_connection(const struct tw_ev_tls *t, struct tw_fingerprints *out);
 
 #endif
