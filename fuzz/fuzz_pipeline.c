@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .summary = true,
         .expires_soon_days = 30,
         .command_line = "fuzz",
+        .ja4_raw = true, /* the raw JA4 forms too (tw_fp_ja4_raw) */
         /* A one-certificate store: loading the system store per input would cost ~90 ms. */
         .ca_file = TW_SOURCE_DIR "/samples/pki/root.pem",
     };

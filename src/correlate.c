@@ -379,6 +379,7 @@ int tw_corr_decide(const struct tw_evidence *ev, const struct tw_chain_report *c
         out->name = x.tls->ch.sni;
     out->relevant = rule_relevant(&x);
     out->handshake_done = tw_corr_handshake_done(x.tls);
+    tw_fp_connection(x.tls, &out->fp);
     tw_corr_timing(&x);
     if (!out->relevant) {
         tw_corr_incomplete(out, TW_STAGE_NONE, "no ClientHello and not a TLS port");

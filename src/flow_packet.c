@@ -141,12 +141,18 @@ static void handshake(struct tw_flow_table *t, struct tw_conn *c, const struct t
     } else if (is_synack(p) && d == TW_DIR_S2C) {
         struct tw_reasm *sr = &c->dir[TW_DIR_S2C];
         /* A SYN-ACK with another ISN before any server byte means the server restarted the
-         * handshake (seen in the wild: SYN-ACKs 2, 14 and 29 s apart, each with a new ISN):
-         * the last one numbers the stream the client acknowledges. */
+         * handshake (seen in the wild: SYN-ACKs 2, 14 and 29 s apart, each with a new ISN), or
+         * that a stray SYN-ACK crossed the real one (nDPI's KakaoTalk_chat.pcap: the stream
+         * goes on with the first ISN). The client's ACK, or the server's first byte, decides
+         * which one numbers the stream (choose_isn). */
         bool restarted = (sr->flags & TW_RA_HAS_ISN) && sr->isn != p->seq + 1 &&
                          sr->next == 0 && !sr->ooo && !e->first_data_frame[TW_DIR_S2C];
-        if (!(sr->flags & TW_RA_HAS_ISN) || restarted)
+        if (!(sr->flags & TW_RA_HAS_ISN)) {
             tw_reasm_set_isn(sr, p->seq + 1);
+        } else if (restarted) {
+            c->isn_alt = p->seq + 1;
+            sr->flags |= TW_RA_ISN_ALT;
+        }
         /* The SYN-ACK acknowledges the client's SYN: ack is the client's stream byte 0. */
         if (!(c->dir[TW_DIR_C2S].flags & TW_RA_HAS_ISN))
             tw_reasm_set_isn(&c->dir[TW_DIR_C2S], p->ack);
@@ -180,6 +186,32 @@ static void note_data_time(struct tw_ev_tcp *e, enum tw_dir d, bool after_peer_f
     e->last_data_ts[d] = ts;
 }
 
+/* Settles which SYN-ACK numbers the server's stream when two disagreed (see the SYN-ACK case
+ * above): the ISN the client acknowledges, or the one the server's first byte follows. */
+static void choose_isn(struct tw_conn *c, const struct tw_pkt *p, enum tw_dir d, uint32_t seq0)
+{
+    struct tw_reasm *sr = &c->dir[TW_DIR_S2C];
+    if (!(sr->flags & TW_RA_ISN_ALT))
+        return;
+    uint32_t alt = c->isn_alt;
+    bool pick_alt, keep;
+    if (d == TW_DIR_C2S) {
+        if (!(p->flags & TW_TCP_ACK))
+            return;
+        pick_alt = p->ack == alt;
+        keep = p->ack == sr->isn;
+    } else {
+        if (!p->payload_len && !p->lost)
+            return;
+        pick_alt = seq0 == alt;
+        keep = seq0 == sr->isn;
+    }
+    if (pick_alt)
+        tw_reasm_set_isn(sr, alt);
+    if (pick_alt || keep)
+        sr->flags &= (uint8_t)~TW_RA_ISN_ALT;
+}
+
 /* Payload, the ACK it carries (for the other direction) and its FIN. */
 static void segment(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p,
                     enum tw_dir d)
@@ -188,6 +220,7 @@ static void segment(struct tw_flow_table *t, struct tw_conn *c, const struct tw_
     int64_t ts = p->frame->ts_us;
     struct tw_reasm *r = &c->dir[d], *o = &c->dir[TW_DIR_OTHER(d)];
     uint32_t seq0 = p->seq + ((p->flags & TW_TCP_SYN) ? 1 : 0);
+    choose_isn(c, p, d, seq0);
     if (!(r->flags & TW_RA_HAS_ISN))
         tw_reasm_set_isn(r, seq0);
     int64_t off = tw_reasm_offset(r, seq0);

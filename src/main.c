@@ -27,6 +27,7 @@ enum long_only {
     OPT_IMMEDIATE,
     OPT_VERSION,
     OPT_EDGE,
+    OPT_JA4_RAW,
 };
 
 static void usage(FILE *f)
@@ -44,11 +45,12 @@ static void usage(FILE *f)
           "  expression         a BPF filter, as tcpdump takes it (e.g. port 443)\n"
           "output:\n"
           "  --json             JSON Lines, one object per connection\n"
-          "  -v, -vv            add the handshake ladder and certificate chain\n"
+          "  -v, -vv            add the ladder, fingerprints and certificate chain\n"
           "  -q                 print failures only\n"
           "  --no-summary       no summary table at the end\n"
           "  --color=WHEN       auto (default), always, never\n"
           "  --fail-exit        exit 1 when a failed handshake was found\n"
+          "  --ja4-raw          also the raw and original-order JA4 (ja4_r, ja4_o, ja4_ro)\n"
           "analysis:\n"
           "  --host NAME        the name the client expects, when it differs from the SNI\n"
           "  --edge NAME|FILE   judge by an edge's rules: cloudfront, strict, openssl, or a\n"
@@ -120,6 +122,7 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"immediate", optional_argument, NULL, OPT_IMMEDIATE},
         {"version", no_argument, NULL, OPT_VERSION},
         {"edge", required_argument, NULL, OPT_EDGE},
+        {"ja4-raw", no_argument, NULL, OPT_JA4_RAW},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -189,6 +192,9 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case OPT_NO_SUMMARY:
             o->summary = false;
+            break;
+        case OPT_JA4_RAW:
+            o->ja4_raw = true;
             break;
         case OPT_COLOR:
             if (!optarg || !strcmp(optarg, "always"))

@@ -28,6 +28,8 @@ enum {
     TW_RA_DONE = 0x02,     /* the consumer said TW_STREAM_DONE: count, never buffer */
     TW_RA_FIN = 0x04,      /* a FIN was seen; fin_off is valid */
     TW_RA_FIN_SENT = 0x08, /* the FIN event was delivered (the stream reached fin_off) */
+    TW_RA_ISN_ALT = 0x10,  /* the connection's isn_alt holds another SYN-ACK's ISN + 1, not yet
+                            * chosen or dropped (server direction only) */
 };
 
 /* One direction of a connection, embedded in it. Stream offsets are 64-bit: offset 0 is the
@@ -84,6 +86,7 @@ struct tw_conn {
     uint16_t syn_count; /* while tcp is NULL */
     uint8_t list;
     uint8_t state; /* TW_CONN_* */
+    uint32_t isn_alt; /* see TW_RA_ISN_ALT (fits the padding before dir) */
     struct tw_reasm dir[2];
 };
 

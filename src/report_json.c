@@ -11,6 +11,7 @@
 
 struct jrep {
     FILE *out;
+    struct tw_rep_json_opts o;
 };
 
 static void kstr(struct tw_json *j, const char *k, const char *v)
@@ -271,6 +272,23 @@ static void tcp(struct tw_json *j, const struct tw_ev_tcp *c)
     tw_json_obj_end(j);
 }
 
+/* Fingerprints: null when not computed (fingerprint.h says when); the raw JA4 forms only when
+ * asked for (--ja4-raw). */
+static void fingerprints(struct tw_json *j, const struct tw_verdict *v, bool raw)
+{
+    const struct tw_fingerprints *fp = &v->fp;
+    const struct tw_client_hello *ch = v->ev->tls ? &v->ev->tls->ch : NULL;
+    char buf[TW_JA4_RAW_MAX];
+    kstr(j, "ja4", fp->ja4[0] ? fp->ja4 : NULL);
+    if (raw) {
+        kstr(j, "ja4_r", tw_fp_ja4_raw(ch, false, buf, sizeof buf) ? buf : NULL);
+        kstr(j, "ja4_o", fp->ja4_o[0] ? fp->ja4_o : NULL);
+        kstr(j, "ja4_ro", tw_fp_ja4_raw(ch, true, buf, sizeof buf) ? buf : NULL);
+    }
+    kstr(j, "ja3", fp->ja3[0] ? fp->ja3 : NULL);
+    kstr(j, "ja3s", fp->ja3s[0] ? fp->ja3s : NULL);
+}
+
 static void verdict(struct tw_json *j, const struct tw_verdict *v)
 {
     const struct tw_ev_tls *t = v->ev->tls;
@@ -352,6 +370,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     kstr(&j, "name", v->name);
     verdict(&j, v);
     edge(&j, &v->edge);
+    fingerprints(&j, v, r->o.ja4_raw);
     certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
     timing(&j, v);
     timestamps(&j, v);
@@ -379,10 +398,18 @@ static void json_free(void *self)
     free(self);
 }
 
-struct tw_reporter *tw_rep_json_new(FILE *out)
+struct tw_reporter *tw_rep_json_new_with(FILE *out, const struct tw_rep_json_opts *o)
 {
     struct jrep *s = calloc(1, sizeof *s);
-    if (s)
+    if (s) {
         s->out = out;
+        if (o)
+            s->o = *o;
+    }
     return tw_rep_new(s, json_begin, json_emit, json_end, json_free);
+}
+
+struct tw_reporter *tw_rep_json_new(FILE *out)
+{
+    return tw_rep_json_new_with(out, NULL);
 }

@@ -1,6 +1,7 @@
 /* report_summary.c: the end-of-run table. Counts per outcome and cause, per server name and
- * per certificate, with the first and last frame of each; and, when the run saw no TLS attempt
- * at all, the causes that leave no packet at the origin. */
+ * per certificate, with the first and last frame of each; per client JA4 when there is more
+ * than one (failures that split by client population); and, when the run saw no TLS attempt at
+ * all, the causes that leave no packet at the origin. */
 #include "tlswhy/reporters.h"
 
 #include <stdlib.h>
@@ -31,7 +32,7 @@ struct table {
 
 struct summary {
     FILE *out;
-    struct table outcomes, names, certs, warnings;
+    struct table outcomes, names, certs, warnings, ja4s;
     uint64_t total[3], first, last;
 };
 
@@ -157,6 +158,8 @@ static int sum_emit(void *self, const struct tw_verdict *v)
               last);
     if (v->chain && v->chain->n > 0 && v->chain->certs)
         count(&s->certs, v->chain->certs[0].sha256, v->chain->certs[0].subject_cn, v, first, last);
+    if (v->fp.ja4[0])
+        count(&s->ja4s, v->fp.ja4, NULL, v, first, last);
     for (uint16_t i = 0; i < v->warning_count; i++)
         count(&s->warnings, tw_cause_name(v->warnings[i]), NULL, v, first, last);
     return TW_OK;
@@ -275,6 +278,8 @@ static int sum_end(void *self, const struct tw_run_info *run)
     print_table(s, &s->outcomes, "outcome cause", true);
     print_table(s, &s->names, "server name", false);
     print_table(s, &s->certs, "certificate sha256", false);
+    if (s->ja4s.n > 1) /* one client fingerprint splits nothing */
+        print_table(s, &s->ja4s, "client ja4", false);
     print_table(s, &s->warnings, "warning", true);
     return fflush(s->out) == 0 && !ferror(s->out) ? TW_OK : TW_E_IO;
 }
@@ -295,6 +300,7 @@ static void sum_free(void *self)
     clear(&s->names);
     clear(&s->certs);
     clear(&s->warnings);
+    clear(&s->ja4s);
     free(s);
 }
 

@@ -237,6 +237,25 @@ static void print_ladder(struct text *t, const struct tw_verdict *v)
         fprintf(t->out, "    (%u more TLS records not listed)\n", (unsigned)tls->steps_dropped);
 }
 
+/* -v: the fingerprints ("-" for one that could not be computed), and with --ja4-raw the raw
+ * and original-order JA4 forms. Nothing for a connection without a hello. */
+static void print_fingerprints(struct text *t, const struct tw_verdict *v)
+{
+    const struct tw_fingerprints *fp = &v->fp;
+    char buf[TW_JA4_RAW_MAX];
+    if (!fp->ja4[0] && !fp->ja3[0] && !fp->ja3s[0])
+        return;
+    fprintf(t->out, "    ja4 %s  ja3 %s  ja3s %s\n", fp->ja4[0] ? fp->ja4 : "-",
+            fp->ja3[0] ? fp->ja3 : "-", fp->ja3s[0] ? fp->ja3s : "-");
+    if (!t->o.ja4_raw || !fp->ja4[0] || !v->ev->tls)
+        return;
+    if (tw_fp_ja4_raw(&v->ev->tls->ch, false, buf, sizeof buf))
+        fprintf(t->out, "    ja4_r %s\n", buf);
+    fprintf(t->out, "    ja4_o %s\n", fp->ja4_o);
+    if (tw_fp_ja4_raw(&v->ev->tls->ch, true, buf, sizeof buf))
+        fprintf(t->out, "    ja4_ro %s\n", buf);
+}
+
 static void print_chain(struct text *t, const struct tw_chain_report *c, uint64_t cert_frame)
 {
     char a[4 * TW_CERT_NAME_MAX + 1], b[4 * TW_CERT_NAME_MAX + 1];
@@ -281,6 +300,7 @@ static int text_emit(void *self, const struct tw_verdict *v)
     print_line(t, v);
     if (t->o.verbosity > 0) {
         print_ladder(t, v);
+        print_fingerprints(t, v);
         if (v->chain)
             print_chain(t, v->chain, v->ev->tls ? v->ev->tls->cert.frame : 0);
     }

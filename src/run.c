@@ -180,12 +180,14 @@ static int make_reporters(const struct tw_opts *o, struct tw_run_conns *rc)
 {
     struct tw_reporter *r;
     if (o->json) {
-        r = tw_rep_json_new(stdout);
+        struct tw_rep_json_opts jo = {.ja4_raw = o->ja4_raw};
+        r = tw_rep_json_new_with(stdout, &jo);
     } else {
         struct tw_rep_text_opts t = {
             .verbosity = o->verbosity,
             .colour = o->color == TW_COLOR_ALWAYS ||
                      (o->color == TW_COLOR_AUTO && isatty(STDOUT_FILENO)),
+            .ja4_raw = o->ja4_raw,
         };
         r = tw_rep_text_new(stdout, &t);
     }

@@ -31,6 +31,7 @@ struct tw_opts {
     struct tw_limits lim;
     const char *command_line; /* for reports */
     const char *edge;         /* --edge NAME|FILE, or NULL */
+    bool ja4_raw;             /* --ja4-raw: also the raw and original-order JA4 forms */
 };
 
 struct tw_run_result {

@@ -53,7 +53,7 @@ static void ok12(struct fx *f)
 static const char *text(const struct tw_verdict *v, int verbosity, bool colour)
 {
     FILE *f = tmpfile();
-    struct tw_rep_text_opts o = {verbosity, colour};
+    struct tw_rep_text_opts o = {.verbosity = verbosity, .colour = colour};
     struct tw_reporter *r = tw_rep_text_new(f, &o);
     run(r, &v, 1, NULL);
     tw_rep_free(r);
@@ -279,6 +279,32 @@ START_TEST(summary_table)
 }
 END_TEST
 
+/* Failures grouped by client JA4, only when more than one client fingerprint was seen. */
+START_TEST(summary_by_client_ja4)
+{
+    static struct fx a, b, c; /* static: a verdict carries the raw JA4 strings */
+    name_mismatch(&a, "example.com");
+    name_mismatch(&b, "example.com");
+    b.tcp.first_frame = 20;
+    b.tcp.last_frame = 30;
+    ok12(&c);
+    snprintf(a.v.fp.ja4, sizeof a.v.fp.ja4, "t12d190800_d83cc789557e_7af1ed941c26");
+    snprintf(b.v.fp.ja4, sizeof b.v.fp.ja4, "t12d190800_d83cc789557e_7af1ed941c26");
+    snprintf(c.v.fp.ja4, sizeof c.v.fp.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+    const struct tw_verdict *v[] = {&a.v, &b.v, &c.v};
+    const char *out = summary(v, 3, NULL);
+    JHAS(out, "\nclient ja4                            conns     ok failed incompl      first"
+              "       last  causes\n"
+              "t12d190800_d83cc789557e_7af1ed941c26      2      0      2       0          1"
+              "         30  cert_name_mismatch\n"
+              "t13d1516h2_8daaf6152771_e5627efa2ab1      1      1      0       0          1"
+              "         11  -\n");
+    snprintf(c.v.fp.ja4, sizeof c.v.fp.ja4, "t12d190800_d83cc789557e_7af1ed941c26");
+    out = summary(v, 3, NULL);
+    ck_assert_ptr_null(strstr(out, "client ja4"));
+}
+END_TEST
+
 START_TEST(summary_without_any_tls_attempt)
 {
     struct tw_run_info info = {0};
@@ -377,6 +403,7 @@ Suite *tw_rep_suite(void)
     tcase_add_test(tc, json_incomplete_and_refused);
     tcase_add_test(tc, summary_table);
     tcase_add_test(tc, summary_without_any_tls_attempt);
+    tcase_add_test(tc, summary_by_client_ja4);
     tcase_add_loop_test(tc, scrambled_evidence_never_breaks_output, 0, 300);
     suite_add_tcase(s, tc);
     return s;

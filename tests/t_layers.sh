@@ -16,9 +16,10 @@ headers = {  # header -> layer (public contracts and private headers)
     "ev_tls.h": "dissect", "evidence.h": "dissect", "dissector.h": "dissect",
     "tls_int.h": "dissect", "tls_conn.h": "dissect", "dissectors.def": "dissect",
     "tls_names.inc": "dissect",
-    "cert.h": "cert", "cert_int.h": "cert",
+    "cert.h": "cert", "cert_int.h": "cert", "digest.h": "cert",
     "verdict.h": "diag", "correlate.h": "diag", "correlate_int.h": "diag",
     "profile.h": "diag", "edge.h": "diag",
+    "fingerprint.h": "diag",
     "report.h": "report", "reporters.h": "report", "json.h": "report",
     "run.h": "run", "run_conn.h": "run",
 }

@@ -12,6 +12,7 @@
 struct tw_rep_text_opts {
     int verbosity; /* < 0 (-q): failures only; 0: one line each; > 0 (-v): ladder and chain */
     bool colour;   /* ANSI colours; the caller decides (isatty) */
+    bool ja4_raw;  /* -v also prints ja4_r, ja4_o and ja4_ro (--ja4-raw) */
 };
 
 /* One line per connection, tcpdump style. out is not owned; o may be NULL (defaults). Returns
@@ -19,6 +20,11 @@ struct tw_rep_text_opts {
 struct tw_reporter *tw_rep_text_new(FILE *out, const struct tw_rep_text_opts *o);
 /* JSON Lines: one object per connection, flushed per line (docs/json.md). */
 struct tw_reporter *tw_rep_json_new(FILE *out);
+struct tw_rep_json_opts {
+    bool ja4_raw; /* add ja4_r, ja4_o and ja4_ro (--ja4-raw) */
+};
+/* The same, with options (o may be NULL: the defaults of tw_rep_json_new). */
+struct tw_reporter *tw_rep_json_new_with(FILE *out, const struct tw_rep_json_opts *o);
 /* The end-of-run table: counts per outcome and cause, per server name and per certificate,
  * with the first and last frame of each. Prints at end(). */
 struct tw_reporter *tw_rep_summary_new(FILE *out);

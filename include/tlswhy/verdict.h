@@ -5,6 +5,7 @@
 #include "tlswhy/causes.h"
 #include "tlswhy/cert.h"
 #include "tlswhy/evidence.h"
+#include "tlswhy/fingerprint.h"
 
 struct tw_profile;
 
@@ -64,6 +65,7 @@ struct tw_verdict {
                                         * points into the options or the evidence */
     bool handshake_done;               /* both Finished (<= 1.2) / client flight seen (1.3) */
     struct tw_edge_verdict edge;       /* --edge: would that edge accept this origin? */
+    struct tw_fingerprints fp;         /* JA4 / JA3 of the ClientHello, JA3S of the server */
 };
 
 struct tw_corr_opts {

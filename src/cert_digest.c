@@ -1,0 +1,22 @@
+/* cert_digest.c: MD5 / SHA-256 as hex through OpenSSL's EVP interface (digest.h). */
+#include "tlswhy/digest.h"
+
+#include <openssl/evp.h>
+
+bool tw_digest_hex(enum tw_digest alg, const void *p, size_t n, char *hex, size_t cap)
+{
+    static const char digits[] = "0123456789abcdef";
+    const EVP_MD *md = alg == TW_DIGEST_MD5 ? EVP_md5() : EVP_sha256();
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (cap)
+        hex[0] = '\0';
+    if (!md || cap < (size_t)EVP_MD_get_size(md) * 2 + 1 || !EVP_Digest(p, n, out, &len, md, NULL))
+        return false;
+    for (unsigned int i = 0; i < len; i++) {
+        hex[2 * i] = digits[out[i] >> 4];
+        hex[2 * i + 1] = digits[out[i] & 15];
+    }
+    hex[2 * len] = '\0';
+    return true;
+}
