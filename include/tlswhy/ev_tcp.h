@@ -50,6 +50,13 @@ struct tw_ev_tcp {
     enum tw_close_reason close_reason; /* set before on_close */
     uint64_t close_frame;              /* frame that closed it (0 for timeout/end) */
     int64_t close_ts;                  /* capture time of the close decision */
+
+    /* Kept for the checks made after an early verdict (tw_corr_after_verdict), e.g. an origin
+     * that closes an idle keep-alive connection while the edge sends its next request. */
+    uint64_t last_data_frame[2]; /* last segment with payload from each side (retransmissions
+                                    included) */
+    int64_t last_data_ts[2];
+    uint64_t data_after_fin[2]; /* payload bytes each side sent after the other side's FIN */
 };
 
 #endif
