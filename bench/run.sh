@@ -104,7 +104,7 @@ for f in "$@"; do
                 100 * u["floor"] / u["tlswhy"], 100 * w["floor"] / w["tlswhy"]
             split("tcpdump tshark ssldump ndpi", peers, " ")
             for (i = 1; i <= 4; i++) if (peers[i] in u)
-                printf "%s/tlswhy throughput: %.3f (CPU), %.3f (wall); tlswhy is %.1fx faster (CPU)\n",
+                printf "%s/tlswhy throughput: %.3f (CPU), %.3f (wall); tlswhy does %.1fx its work per CPU second\n",
                     peers[i], u["tlswhy"] / u[peers[i]], w["tlswhy"] / w[peers[i]],
                     u[peers[i]] / u["tlswhy"]
         }' "$tmp/table"
