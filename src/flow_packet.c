@@ -231,6 +231,8 @@ static void segment(struct tw_flow_table *t, struct tw_conn *c, const struct tw_
             c->tcp->first_data_frame[d] = fno;
             c->tcp->first_data_ts[d] = ts;
         }
+        if (c->tcp->fin_frame[TW_DIR_OTHER(d)])
+            c->tcp->data_after_fin[d] += (uint64_t)len + lost;
         c->tcp->snap_lost[d] += lost;
         note_data_time(c->tcp, d, (o->flags & TW_RA_FIN) != 0, fno, ts);
         tw_reasm_data(&t->pool, c, d, off, p->payload, len, lost, fno, ts);

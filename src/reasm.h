@@ -136,7 +136,7 @@ struct tw_flow_table {
     struct tw_ev_tcp scratch; /* facts of a compact connection while it is being closed */
 };
 
-/* FNV-1a bucket of a tuple; both orders of a and b give the same bucket. */
+/* Hash bucket of a tuple; both orders of a and b give the same bucket. */
 size_t tw_flow_bucket(const struct tw_flow_table *t, const struct tw_endpoint *a,
                       const struct tw_endpoint *b);
 bool tw_flow_ep_eq(const struct tw_endpoint *a, const struct tw_endpoint *b);

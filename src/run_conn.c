@@ -1,5 +1,8 @@
 /* run_conn.c: per-connection consumer. TLS state is allocated at the first payload byte, so a
- * SYN-only connection (a scan, a flood, a refused port) costs only its flow-table entry. */
+ * SYN-only connection (a scan, a flood, a refused port) costs only its flow-table entry. A
+ * verdict that nothing later can change (a completed handshake that carried data both ways) is
+ * reported as soon as it is known and the TLS state freed: from then on the connection costs
+ * only its flow-table entry, which watches for FIN/RST for the post-verdict checks. */
 #include "run_conn.h"
 
 #include <stdlib.h>
@@ -12,6 +15,10 @@ struct conn_app {
     struct tw_ev_tls tls;
     struct tw_tls_conn *framer;
 };
+
+/* The app pointer of a connection whose verdict was already reported. */
+static char reported_early;
+#define REPORTED_EARLY ((void *)&reported_early)
 
 static struct conn_app *app_of(struct tw_run_conns *r, struct tw_conn *c)
 {
@@ -39,6 +46,9 @@ static void evidence_of(struct tw_conn *c, struct conn_app *a, struct tw_evidenc
     ev->tls = a ? &a->tls : NULL;
 }
 
+static void decide_early(struct tw_run_conns *r, struct tw_conn *c, struct conn_app *a,
+                         struct tw_evidence *ev);
+
 static void on_open(void *ctx, struct tw_conn *c, const struct tw_pkt *p)
 {
     (void)ctx, (void)c, (void)p;
@@ -47,18 +57,25 @@ static void on_open(void *ctx, struct tw_conn *c, const struct tw_pkt *p)
 static int on_data(void *ctx, struct tw_conn *c, enum tw_dir d, const uint8_t *data, size_t len,
                    uint64_t frame, int64_t ts_us)
 {
+    if (tw_conn_app(c) == REPORTED_EARLY)
+        return TW_STREAM_DONE;
     struct conn_app *a = app_of(ctx, c);
     if (!a)
         return TW_STREAM_DONE; /* out of memory: stop spending on this connection */
     struct tw_evidence ev;
     evidence_of(c, a, &ev);
-    return tw_tls_data(a->framer, &ev, d, data, len, frame, ts_us);
+    int rc = tw_tls_data(a->framer, &ev, d, data, len, frame, ts_us);
+    if (rc == TW_STREAM_DONE && tw_tls_settled(a->framer, &ev))
+        decide_early(ctx, c, a, &ev);
+    return rc;
 }
 
 static void on_gap(void *ctx, struct tw_conn *c, enum tw_dir d, uint64_t off, uint64_t len,
                    uint64_t frame, int64_t ts_us)
 {
     (void)off;
+    if (tw_conn_app(c) == REPORTED_EARLY)
+        return;
     struct conn_app *a = app_of(ctx, c);
     if (!a)
         return;
@@ -90,33 +107,63 @@ static struct tw_chain_report *judge_chain(struct tw_run_conns *r, const struct 
     return tw_cert_analyse(r->certs, der, len, m->kept, name, m->ts_us / 1000000);
 }
 
+static void report(struct tw_run_conns *r, const struct tw_verdict *v)
+{
+    r->reported++;
+    if (v->outcome == TW_OUTCOME_FAILED)
+        r->failed++;
+    for (size_t i = 0; i < r->rep_count; i++) {
+        int rc = r->reps[i]->emit(r->reps[i]->self, v);
+        if (rc != TW_OK && r->error == TW_OK)
+            r->error = rc;
+    }
+}
+
+static void free_app(struct tw_conn *c, struct conn_app *a, void *next)
+{
+    tw_tls_free(a->framer);
+    tw_ev_tls_clear(&a->tls);
+    free(a);
+    tw_conn_set_app(c, next);
+}
+
+/* Called once the TLS facts are settled on an open connection: if the verdict is already
+ * final, report it now and keep nothing but the flow entry. */
+static void decide_early(struct tw_run_conns *r, struct tw_conn *c, struct conn_app *a,
+                         struct tw_evidence *ev)
+{
+    struct tw_chain_report *chain = judge_chain(r, &a->tls);
+    struct tw_verdict v;
+    bool final = tw_corr_decide(ev, chain, &r->corr, &v) == TW_OK && tw_corr_final(&v);
+    if (final)
+        report(r, &v);
+    tw_chain_report_free(chain);
+    if (final)
+        free_app(c, a, REPORTED_EARLY);
+}
+
 static void on_close(void *ctx, struct tw_conn *c)
 {
     struct tw_run_conns *r = ctx;
     struct conn_app *a = tw_conn_app(c);
     struct tw_evidence ev;
+    struct tw_verdict v;
+    if (a == REPORTED_EARLY) {
+        evidence_of(c, NULL, &ev);
+        if (tw_corr_after_verdict(&ev, TW_OUTCOME_OK, &r->corr, &v) && v.relevant)
+            report(r, &v);
+        tw_conn_set_app(c, NULL);
+        return;
+    }
     evidence_of(c, a, &ev);
     if (a)
         tw_tls_end(a->framer, &ev);
     struct tw_chain_report *chain = a ? judge_chain(r, &a->tls) : NULL;
-    struct tw_verdict v;
-    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant) {
-        r->reported++;
-        if (v.outcome == TW_OUTCOME_FAILED)
-            r->failed++;
-        for (size_t i = 0; i < r->rep_count; i++) {
-            int rc = r->reps[i]->emit(r->reps[i]->self, &v);
-            if (rc != TW_OK && r->error == TW_OK)
-                r->error = rc;
-        }
-    }
+    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant)
+        report(r, &v);
     tw_chain_report_free(chain);
-    if (a) {
-        tw_tls_free(a->framer);
-        tw_ev_tls_clear(&a->tls);
-        free(a);
-        tw_conn_set_app(c, NULL);
-    }
+    if (a)
+        free_app(c, a, NULL);
 }
 
 const struct tw_stream_ops tw_run_conn_ops = {

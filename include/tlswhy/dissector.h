@@ -79,6 +79,12 @@ void tw_tls_gap(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, ui
  * byte (ev->tcp->bytes). A second call does nothing more. */
 void tw_tls_end(struct tw_tls_conn *t, struct tw_evidence *ev);
 
+/* Whether the facts in ev->tls are final: tw_tls_data has answered TW_STREAM_DONE and
+ * tw_tls_end could not change them any more, i.e. no side's application data hangs on its last
+ * record (in TLS 1.3, an alert-sized last record that a FIN right after it would re-classify as
+ * a probable alert, see tw_tls_end). Then the verdict can be taken before the close. */
+bool tw_tls_settled(const struct tw_tls_conn *t, const struct tw_evidence *ev);
+
 /* Names from the IANA registries (tls_names.c); NULL when unknown. */
 const char *tw_tls_version_name(uint16_t v);     /* "TLSv1.2", "SSLv3", "TLSv1.3-draft23" */
 const char *tw_tls_alert_name(uint8_t desc);     /* "unrecognized_name" */

@@ -20,7 +20,7 @@ struct tw_keepalive_race {
 };
 
 /* True (and *out filled) when ev shows a keep-alive race after a completed handshake in which
- * data flowed both ways. */
+ * data flowed both ways. ev->tls NULL means the caller knows that much (an early ok verdict). */
 bool tw_diag_keepalive_race(const struct tw_evidence *ev, struct tw_keepalive_race *out);
 
 /* Turns the verdict v (decided without the race) into origin_keepalive_shorter when ev shows

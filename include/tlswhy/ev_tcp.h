@@ -51,14 +51,15 @@ struct tw_ev_tcp {
     uint64_t close_frame;              /* frame that closed it (0 for timeout/end) */
     int64_t close_ts;                  /* capture time of the close decision */
 
-    /* Added for the judgements after the handshake (keep-alive races), indexed by the sender
-     * (additive). Payload segments only (a RST's payload is not stream data). */
+    /* Kept for the judgements made after the handshake and after an early verdict
+     * (tw_corr_after_verdict: keep-alive races), indexed by the sender. Payload segments only (a RST's payload is not stream data). */
     uint64_t last_data_frame[2]; /* its last payload segment before the other side's FIN */
     int64_t last_data_ts[2];
     uint64_t prev_data_frame[2]; /* the payload segment before that one */
     int64_t prev_data_ts[2];
     uint64_t late_data_frame[2]; /* its first payload segment after the other side's FIN */
     int64_t late_data_ts[2];
+    uint64_t data_after_fin[2];  /* payload bytes it sent after the other side's FIN */
 };
 
 #endif
