@@ -32,8 +32,11 @@ static void deliver(struct tw_tls_hs *h, struct tw_evidence *ev, const struct tw
         .last_frame = frame,
         .ts_us = ts_us,
         .len = h->msg_len,
+        .decrypted = h->decrypted,
         .lim = lim,
     };
+    if (msg.hs_type == TW_HS_FINISHED)
+        h->finished++;
     (void)tw_tls_dispatch(ev, &msg, body);
 }
 

@@ -9,7 +9,7 @@
 
 #include "tls_conn.h"
 
-#define REC_MAX ((1u << 14) + 2048) /* TLSCiphertext.length bound, RFC 5246 §6.2.3 */
+#define REC_MAX TW_TLS_REC_MAX
 
 struct tw_tls_conn *tw_tls_new(const struct tw_limits *lim)
 {
@@ -19,10 +19,17 @@ struct tw_tls_conn *tw_tls_new(const struct tw_limits *lim)
     return t;
 }
 
+void tw_tls_set_keylog(struct tw_tls_conn *t, const struct tw_keylog *keys)
+{
+    if (t)
+        t->keys = keys;
+}
+
 void tw_tls_free(struct tw_tls_conn *t)
 {
     if (!t)
         return;
+    free(t->pt);
     for (int d = 0; d < 2; d++) {
         free(t->s[d].buf);
         tw_tls_hs_free(&t->s[d].hs);
@@ -101,6 +108,17 @@ static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, 
     if (s->encrypted && dt->encrypted_from == 0 && !plaintext_ccs_or_alert &&
         !(t->tls13 && s->ct == TW_CT_HANDSHAKE))
         dt->encrypted_from = s->rec_frame;
+    if (s->dec_rec) {
+        s->dec_rec = false;
+        if (tw_tls_dec_record(t, ev, d, body, frame, ts_us)) {
+            s->last_frame = frame;
+            s->last_ts = ts_us;
+            s->last_len = s->len;
+            s->last_class = TW_RC_OTHER; /* its content is known: no size heuristics */
+            return TW_OK;
+        }
+        body = NULL; /* not decrypted: ciphertext, as without keys */
+    }
     switch (s->ct) {
     case 0: { /* SSLv2-compatible ClientHello */
         struct tw_msg msg = record_msg(t, d, 0, frame, ts_us);
@@ -240,8 +258,13 @@ static bool header_done(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_d
         return false;
     }
     s->keep = want_body(t, s);
+    s->dec_rec = !s->keep && tw_tls_dec_wants(t, ev, d);
+    s->keep = s->keep || s->dec_rec;
     if (s->keep && s->len > t->lim->max_record_buf) {
         tw_tls_ev_bad(ev, d, frame, ts_us, "record", "record longer than max_record_buf", 3);
+        if (s->dec_rec)
+            tw_tls_dec_gap(t, d); /* its sequence number is spent unread */
+        s->dec_rec = false;
         s->keep = false;
         s->ct = TW_CT_HEARTBEAT + 1; /* counted, not parsed */
     }
@@ -413,6 +436,8 @@ void tw_tls_gap(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, ui
     s->in_body = false;
     s->hdr_len = 0;
     s->resync = true;
+    s->dec_rec = false;
+    tw_tls_dec_gap(t, d);
     tw_tls_hs_reset(&s->hs);
 }
 
@@ -438,4 +463,5 @@ void tw_tls_end(struct tw_tls_conn *t, struct tw_evidence *ev)
         tw_tls_hs_reset(&s->hs);
         tw_tls_reclassify_last(t, ev, d);
     }
+    tw_tls_dec_end(t, ev);
 }

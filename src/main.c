@@ -26,6 +26,7 @@ enum long_only {
     OPT_EXPIRES_SOON,
     OPT_IMMEDIATE,
     OPT_VERSION,
+    OPT_KEYLOG,
 };
 
 static void usage(FILE *f)
@@ -56,6 +57,8 @@ static void usage(FILE *f)
           "  --expires-soon D   warn when a certificate expires within D days (default 30)\n"
           "  --idle-timeout S   capture seconds before an idle connection ends (default 120)\n"
           "  --max-conns N      connections tracked at once (default 262144)\n"
+          "  --keylog FILE      decrypt TLS 1.3 handshakes and TLS 1.2 alerts with this NSS key\n"
+          "                     log (SSLKEYLOGFILE); pcapng secrets blocks are used anyway\n"
           "exit status: 0 done (failures found or not), 1 failures found with --fail-exit,\n"
           "             2 usage or input error (what could be read is still reported)\n",
           f);
@@ -116,6 +119,7 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"expires-soon", required_argument, NULL, OPT_EXPIRES_SOON},
         {"immediate", optional_argument, NULL, OPT_IMMEDIATE},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"keylog", required_argument, NULL, OPT_KEYLOG},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -171,6 +175,9 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case OPT_CA_PATH:
             o->ca_path = optarg;
+            break;
+        case OPT_KEYLOG:
+            o->keylog = optarg;
             break;
         case OPT_TLS_PORT:
             if (!parse_num(optarg, 1, 65535, &v) || o->tls_port_count >= TW_MAX_TLS_PORTS)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "run_conn.h"
+#include "run_keys.h"
 #include "tlswhy/capture.h"
 #include "tlswhy/flow.h"
 #include "tlswhy/log.h"
@@ -236,6 +237,13 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
                o->ca_path ? " " : "", o->ca_path ? o->ca_path : "");
         return err ? err : TW_E_IO;
     }
+    struct tw_keylog *keys = NULL;
+    err = tw_run_keys_load(o, &keys);
+    if (err != TW_OK) {
+        tw_cert_ctx_free(rc.certs);
+        return err;
+    }
+    rc.keys = keys;
     rc.corr.host = o->host;
     rc.corr.tls_ports = o->tls_ports;
     rc.corr.tls_port_count = o->tls_port_count;
@@ -267,5 +275,6 @@ out:
     for (size_t i = 0; i < rc.rep_count; i++)
         tw_rep_free(rc.reps[i]);
     tw_cert_ctx_free(rc.certs);
+    tw_keylog_free(keys);
     return err;
 }

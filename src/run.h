@@ -30,6 +30,7 @@ struct tw_opts {
     size_t tls_port_count;
     struct tw_limits lim;
     const char *command_line; /* for reports */
+    const char *keylog;       /* --keylog FILE, or NULL */
 };
 
 struct tw_run_result {

@@ -26,6 +26,7 @@ static struct conn_app *app_of(struct tw_run_conns *r, struct tw_conn *c)
         free(a);
         return NULL;
     }
+    tw_tls_set_keylog(a->framer, r->keys);
     tw_conn_set_app(c, a);
     return a;
 }

@@ -15,11 +15,11 @@ headers = {  # header -> layer (public contracts and private headers)
     "stream.h": "flow", "flow.h": "flow", "ev_tcp.h": "flow", "reasm.h": "flow",
     "ev_tls.h": "dissect", "evidence.h": "dissect", "dissector.h": "dissect",
     "tls_int.h": "dissect", "tls_conn.h": "dissect", "dissectors.def": "dissect",
-    "tls_names.inc": "dissect",
+    "tls_names.inc": "dissect", "keylog.h": "dissect", "tls_decrypt.h": "dissect",
     "cert.h": "cert", "cert_int.h": "cert",
     "verdict.h": "diag", "correlate.h": "diag", "correlate_int.h": "diag",
     "report.h": "report", "reporters.h": "report", "json.h": "report",
-    "run.h": "run", "run_conn.h": "run",
+    "run.h": "run", "run_conn.h": "run", "run_keys.h": "run",
 }
 def layer_of(path):
     name = os.path.basename(path)
