@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_dec.h"
 #include "tlswhy/dissector.h"
 #include "tlswhy/json.h"
+#include "tlswhy/keylog.h"
 #include "tlswhy/rd.h"
 
 struct jrep {
@@ -271,6 +273,43 @@ static void tcp(struct tw_json *j, const struct tw_ev_tcp *c)
     tw_json_obj_end(j);
 }
 
+/* "decryption": what the key log did for this connection (docs/json.md). */
+static void decryption(struct tw_json *j, const struct tw_ev_tls *t)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *st = tw_rep_dec_status(t);
+    char why[256], cr[65];
+    tw_json_key(j, "decryption");
+    if (!st) {
+        tw_json_null(j);
+        return;
+    }
+    const struct tw_decryption *d = &t->dec;
+    tw_json_obj_begin(j);
+    kstr(j, "status", st);
+    kstr(j, "reason", tw_rep_dec_reason(t, why, sizeof why));
+    for (int i = 0; i < 32; i++) {
+        cr[2 * i] = hex[t->ch.random[i] >> 4];
+        cr[2 * i + 1] = hex[t->ch.random[i] & 15];
+    }
+    cr[64] = '\0';
+    kstr(j, "client_random", cr);
+    tw_json_key(j, "secrets");
+    tw_json_arr_begin(j);
+    for (int i = 0; i < TW_SEC_COUNT; i++)
+        if (d->secrets & (1u << i))
+            tw_json_str(j, tw_secret_label((enum tw_secret)i));
+    tw_json_arr_end(j);
+    tw_json_key(j, "records_client");
+    tw_json_uint(j, d->records[TW_DIR_C2S]);
+    tw_json_key(j, "records_server");
+    tw_json_uint(j, d->records[TW_DIR_S2C]);
+    kframe(j, "failed_frame", d->failed_frame);
+    kstr(j, "failed_from",
+         !d->failed_frame ? NULL : d->failed_dir == TW_DIR_C2S ? "client" : "server");
+    tw_json_obj_end(j);
+}
+
 static void verdict(struct tw_json *j, const struct tw_verdict *v)
 {
     const struct tw_ev_tls *t = v->ev->tls;
@@ -322,6 +361,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     kstr(&j, "name", v->name);
     verdict(&j, v);
     certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
+    decryption(&j, ev->tls);
     timing(&j, v);
     timestamps(&j, v);
     tcp(&j, c);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_dec.h"
 #include "tlswhy/dissector.h"
+#include "tlswhy/keylog.h"
 #include "tlswhy/json.h"
 #include "tlswhy/rd.h"
 
@@ -95,7 +97,27 @@ static void print_line(struct text *t, const struct tw_verdict *v)
     fprintf(t->out, ": %s", esc(v->explanation, why, sizeof why));
     for (uint16_t i = 0; i < v->warning_count; i++)
         fprintf(t->out, "%s%s", i ? "," : " [warnings: ", tw_cause_name(v->warnings[i]));
-    fputs(v->warning_count ? "]\n" : "\n", t->out);
+    fputs(v->warning_count ? "]" : "", t->out);
+    const char *dec = tw_rep_dec_status(tls);
+    if (dec && (strcmp(dec, "failed") == 0 || strcmp(dec, "unsupported") == 0)) {
+        char r[256];
+        fprintf(t->out, " [decryption %s: %s]", dec, tw_rep_dec_reason(tls, r, sizeof r));
+    }
+    fputs("\n", t->out);
+}
+
+/* -v: what the key log did, with the secrets it held for this connection. */
+static void print_decryption(struct text *t, const struct tw_ev_tls *tls)
+{
+    const char *dec = tw_rep_dec_status(tls);
+    char r[256];
+    if (!dec)
+        return;
+    fprintf(t->out, "    decryption %s: %s; secrets:", dec, tw_rep_dec_reason(tls, r, sizeof r));
+    for (int i = 0; i < TW_SEC_COUNT; i++)
+        if (tls->dec.secrets & (1u << i))
+            fprintf(t->out, " %s", tw_secret_label((enum tw_secret)i));
+    fputs(tls->dec.secrets ? "\n" : " none\n", t->out);
 }
 
 /* One ladder entry: a TCP event or a TLS step. */
@@ -252,6 +274,7 @@ static int text_emit(void *self, const struct tw_verdict *v)
     print_line(t, v);
     if (t->o.verbosity > 0) {
         print_ladder(t, v);
+        print_decryption(t, v->ev->tls);
         if (v->chain)
             print_chain(t, v->chain, v->ev->tls ? v->ev->tls->cert.frame : 0);
     }
