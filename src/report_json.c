@@ -279,6 +279,8 @@ static void decryption(struct tw_json *j, const struct tw_ev_tls *t)
     static const char hex[] = "0123456789abcdef";
     const char *st = tw_rep_dec_status(t);
     char why[256], cr[65];
+    if (!t || !t->dec.keylog)
+        return; /* no key log given: the field is left out */
     tw_json_key(j, "decryption");
     if (!st) {
         tw_json_null(j);
