@@ -69,6 +69,14 @@ int tw_cap_pcapng_secrets(const char *path, tw_cap_secrets_fn fn, void *ctx, siz
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return TW_E_IO;
     }
+    int rc = tw_cap_pcapng_secrets_fp(f, path, fn, ctx, skipped, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+int tw_cap_pcapng_secrets_fp(FILE *f, const char *path, tw_cap_secrets_fn fn, void *ctx,
+                             size_t *skipped, char *err, size_t errlen)
+{
     bool le = true, first = true;
     int rc = TW_OK;
     for (;;) {
@@ -119,6 +127,5 @@ int tw_cap_pcapng_secrets(const char *path, tw_cap_secrets_fn fn, void *ctx, siz
     }
     if (rc == TW_E_IO)
         snprintf(err, errlen, "%s: read error", path);
-    fclose(f);
     return rc;
 }

@@ -3,6 +3,8 @@
 #ifndef TLSWHY_CAPTURE_H
 #define TLSWHY_CAPTURE_H
 
+#include <stdio.h>
+
 #include "tlswhy/frame.h"
 
 /* One open capture source. Opaque: create with tw_cap_open_file/tw_cap_open_live, free with
@@ -115,5 +117,9 @@ void tw_cap_list_free(struct tw_cap_iface *list, size_t n);
 typedef int (*tw_cap_secrets_fn)(void *ctx, const uint8_t *data, size_t len);
 int tw_cap_pcapng_secrets(const char *path, tw_cap_secrets_fn fn, void *ctx, size_t *skipped,
                           char *err, size_t errlen);
+/* The same on an open stream (read from its current position; not closed); path names it in
+ * messages. */
+int tw_cap_pcapng_secrets_fp(FILE *f, const char *path, tw_cap_secrets_fn fn, void *ctx,
+                             size_t *skipped, char *err, size_t errlen);
 
 #endif
