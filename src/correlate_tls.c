@@ -228,6 +228,23 @@ static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
                     (unsigned long long)a->frame);
         return true;
     }
+    if (x->v->handshake_done && t->ch2.present && !t->hrr.present && t->ch2.frame < a->frame) {
+        /* TLS <= 1.2 renegotiation: its ClientHello and the alerts are encrypted, so this is
+         * seen with a key log only. */
+        const struct tw_alert *sa = tw_corr_first_alert(t, TW_DIR_S2C);
+        char sl[96] = "did not renegotiate";
+        if (sa && sa->visible && sa->desc == 100 && sa->frame < a->frame)
+            snprintf(sl, sizeof sl, "refused it with alert 100 no_renegotiation (frame %llu)",
+                     (unsigned long long)sa->frame);
+        tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, TW_STAGE_AFTER_HANDSHAKE);
+        tw_corr_say(v,
+                    "the client asked to renegotiate after the handshake (ClientHello, frame "
+                    "%llu), the server %s, and the client aborted with %s (frame %llu)",
+                    (unsigned long long)t->ch2.frame, sl, lab, (unsigned long long)a->frame);
+        tw_corr_frame(v, t->ch2.frame);
+        tw_corr_frame(v, sa && sa->frame < a->frame ? sa->frame : 0);
+        return true;
+    }
     const struct tw_cert_finding *f = tw_corr_pick_defect(x->chain, a->desc);
     if (f) {
         tw_corr_fail(v, f->code, st);
