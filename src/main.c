@@ -27,6 +27,8 @@ enum long_only {
     OPT_IMMEDIATE,
     OPT_VERSION,
     OPT_KEYLOG,
+    OPT_PROBE,
+    OPT_PROBE_TIMEOUT,
 };
 
 static void usage(FILE *f)
@@ -59,6 +61,10 @@ static void usage(FILE *f)
           "  --max-conns N      connections tracked at once (default 262144)\n"
           "  --keylog FILE      decrypt TLS 1.3 handshakes and TLS 1.2 alerts with this NSS key\n"
           "                     log (SSLKEYLOGFILE); pcapng secrets blocks are used anyway\n"
+          "  --probe            connect once to each server whose client gave up without saying\n"
+          "                     why (client_rejected), offering the same hello, and judge the\n"
+          "                     chain it presents now (see also: tlswhy probe --help)\n"
+          "  --probe-timeout MS connect and handshake timeouts of --probe (default 5000)\n"
           "exit status: 0 done (failures found or not), 1 failures found with --fail-exit,\n"
           "             2 usage or input error (what could be read is still reported)\n",
           f);
@@ -120,6 +126,8 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"immediate", optional_argument, NULL, OPT_IMMEDIATE},
         {"version", no_argument, NULL, OPT_VERSION},
         {"keylog", required_argument, NULL, OPT_KEYLOG},
+        {"probe", no_argument, NULL, OPT_PROBE},
+        {"probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -179,6 +187,14 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         case OPT_KEYLOG:
             o->keylog = optarg;
             break;
+        case OPT_PROBE:
+            o->probe = true;
+            break;
+        case OPT_PROBE_TIMEOUT:
+            if (!parse_num(optarg, 1, 600000, &v))
+                return bad("--probe-timeout", optarg);
+            o->probe_timeout_ms = (int)v;
+            break;
         case OPT_TLS_PORT:
             if (!parse_num(optarg, 1, 65535, &v) || o->tls_port_count >= TW_MAX_TLS_PORTS)
                 return bad("--tls-port", optarg);
@@ -237,6 +253,8 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "probe") == 0)
+        return tw_run_probe_main(argc - 1, argv + 1);
     const char **files = calloc((size_t)argc, sizeof *files);
     char *cmdline = join_args(argc, argv, 0);
     if (!files || !cmdline) {

@@ -9,6 +9,7 @@
 #include "tlswhy/dissector.h"
 #include "tlswhy/json.h"
 #include "tlswhy/keylog.h"
+#include "tlswhy/probe.h"
 #include "tlswhy/rd.h"
 
 struct jrep {
@@ -142,8 +143,7 @@ static void certs(struct tw_json *j, const struct tw_chain_report *c, uint64_t c
         tw_json_key(j, "cert_index");
         tw_json_int(j, c->findings[i].cert_index);
         kstr(j, "text", c->findings[i].text);
-        tw_json_key(j, "frame");
-        tw_json_uint(j, cert_frame);
+        kframe(j, "frame", cert_frame); /* null for a probe's chain: not from the capture */
         tw_json_obj_end(j);
     }
     tw_json_arr_end(j);
@@ -312,6 +312,28 @@ static void decryption(struct tw_json *j, const struct tw_ev_tls *t)
     tw_json_obj_end(j);
 }
 
+/* "probe": --probe's connection from this machine (docs/json.md); left out when not probed. */
+static void probe(struct tw_json *j, const struct tw_probe_result *r)
+{
+    char ts[TW_JSON_TIME_LEN], ep[TW_ENDPOINT_STRLEN];
+    if (!r)
+        return;
+    tw_json_key(j, "probe");
+    tw_json_obj_begin(j);
+    kstr(j, "status", tw_probe_status_name(r->status));
+    kstr(j, "server", tw_endpoint_format(&r->server, ep, sizeof ep));
+    kstr(j, "sni", r->sni[0] ? r->sni : NULL);
+    kstr(j, "at", r->status == TW_PROBE_SKIPPED ? NULL : tw_json_time(r->at_s * 1000000, ts, sizeof ts));
+    kstr(j, "version", r->version[0] ? r->version : NULL);
+    kstr(j, "cipher", r->cipher[0] ? r->cipher : NULL);
+    kstr(j, "error", r->error[0] ? r->error : NULL);
+    kstr(j, "not_offered", r->not_offered[0] ? r->not_offered : NULL);
+    kstr(j, "cause", r->defect ? tw_cause_name(r->defect->code) : NULL);
+    kstr(j, "explanation", r->defect ? r->defect->text : NULL);
+    certs(j, r->chain, 0);
+    tw_json_obj_end(j);
+}
+
 static void verdict(struct tw_json *j, const struct tw_verdict *v)
 {
     const struct tw_ev_tls *t = v->ev->tls;
@@ -364,6 +386,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     verdict(&j, v);
     certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
     decryption(&j, ev->tls);
+    probe(&j, v->probe);
     timing(&j, v);
     timestamps(&j, v);
     tcp(&j, c);

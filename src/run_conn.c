@@ -7,6 +7,7 @@
 #include "tlswhy/correlate.h"
 #include "tlswhy/dissector.h"
 #include "tlswhy/flow.h"
+#include "tlswhy/probe.h"
 
 struct conn_app {
     struct tw_ev_tls tls;
@@ -102,6 +103,11 @@ static void on_close(void *ctx, struct tw_conn *c)
     struct tw_chain_report *chain = a ? judge_chain(r, &a->tls) : NULL;
     struct tw_verdict v;
     if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant) {
+        /* --probe: only the server this connection went to, and only when the capture cannot
+         * say why the client gave up */
+        if (r->probes && v.outcome == TW_OUTCOME_FAILED && v.cause == TW_CAUSE_CLIENT_REJECTED &&
+            a)
+            v.probe = tw_probe_once(r->probes, &ev.server, &a->tls.ch, r->corr.host);
         r->reported++;
         if (v.outcome == TW_OUTCOME_FAILED)
             r->failed++;

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$TW_SOURCE_DIR"
 python3 - <<'PY'
 import os, re, sys
-order = ["base", "capture", "decode", "flow", "dissect", "cert", "diag", "report", "run"]
+order = ["base", "capture", "decode", "flow", "dissect", "cert", "diag", "probe", "report", "run"]
 headers = {  # header -> layer (public contracts and private headers)
     "base.h": "base", "rd.h": "base", "log.h": "base", "causes.h": "base", "causes.def": "base",
     "frame.h": "capture", "capture.h": "capture",
@@ -18,6 +18,7 @@ headers = {  # header -> layer (public contracts and private headers)
     "tls_names.inc": "dissect", "keylog.h": "dissect", "tls_decrypt.h": "dissect",
     "cert.h": "cert", "cert_int.h": "cert",
     "verdict.h": "diag", "correlate.h": "diag", "correlate_int.h": "diag",
+    "probe.h": "probe", "probe_int.h": "probe",
     "report.h": "report", "report_dec.h": "report", "reporters.h": "report", "json.h": "report",
     "run.h": "run", "run_conn.h": "run", "run_keys.h": "run",
 }
@@ -28,7 +29,7 @@ def layer_of(path):
     for prefix, layer in [("base", "base"), ("rd", "base"), ("log", "base"), ("causes", "base"),
                           ("capture", "capture"), ("decode", "decode"), ("flow", "flow"),
                           ("reasm", "flow"), ("cert", "cert"), ("correlate", "diag"),
-                          ("diag_", "diag"), ("report", "report"), ("json", "report"),
+                          ("diag_", "diag"), ("probe", "probe"), ("report", "report"), ("json", "report"),
                           ("run", "run"), ("main", "run")]:
         if name.startswith(prefix): return layer
     return None

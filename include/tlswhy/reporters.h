@@ -19,6 +19,10 @@ struct tw_rep_text_opts {
 struct tw_reporter *tw_rep_text_new(FILE *out, const struct tw_rep_text_opts *o);
 /* JSON Lines: one object per connection, flushed per line (docs/json.md). */
 struct tw_reporter *tw_rep_json_new(FILE *out);
+/* `tlswhy probe`: one probe's result as text, with the chain and its findings. */
+struct tw_probe_result;
+int tw_rep_text_probe(FILE *out, const struct tw_probe_result *r, int verbosity);
+
 /* The end-of-run table: counts per outcome and cause, per server name and per certificate,
  * with the first and last frame of each. Prints at end(). */
 struct tw_reporter *tw_rep_summary_new(FILE *out);

@@ -43,6 +43,8 @@ struct tw_verdict {
     const char *name;                  /* the name judged (--host, else the SNI), or NULL; it
                                         * points into the options or the evidence */
     bool handshake_done;               /* both Finished (<= 1.2) / client flight seen (1.3) */
+    const struct tw_probe_result *probe; /* --probe: this server probed from here (probe.h),
+                                          * not wire evidence; NULL when not probed */
 };
 
 struct tw_corr_opts {
