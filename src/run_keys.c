@@ -47,7 +47,7 @@ int tw_run_keys_load(const struct tw_opts *o, struct tw_keylog **out)
     for (size_t i = 0; i < o->file_count && !o->iface; i++) {
         if (strcmp(o->files[i], "-") == 0) {
             if (!o->keylog)
-                tw_log(TW_LOG_WARN, "stdin: pcapng secrets blocks are not read from stdin; "
+                tw_log(TW_LOG_DEBUG, "stdin: pcapng secrets blocks are not read from stdin; "
                                     "give them with --keylog");
             continue;
         }
