@@ -3,6 +3,7 @@
 #include "run_keys.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tlswhy/capture.h"
 #include "tlswhy/log.h"
@@ -49,6 +50,13 @@ int tw_run_keys_load(const struct tw_opts *o, struct tw_keylog **out)
             if (!o->keylog)
                 tw_log(TW_LOG_DEBUG, "stdin: pcapng secrets blocks are not read from stdin; "
                                     "give them with --keylog");
+            continue;
+        }
+        struct stat st;
+        if (stat(o->files[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+            /* a pipe (-r <(zcat ...)) would lose its first bytes to a second reader */
+            tw_log(TW_LOG_DEBUG, "%s: not a regular file: secrets blocks not read",
+                   o->files[i]);
             continue;
         }
         uint64_t before = tw_keylog_stats(k)->secrets;
