@@ -117,9 +117,14 @@ static void deliver(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d
         (void)tw_tls_dispatch(ev, &msg, t->pt);
         break;
     }
-    case TW_CT_APPLICATION_DATA:
+    case TW_CT_APPLICATION_DATA: {
+        struct tw_ev_tls *x = ev->tls;
+        uint16_t first = x->step_count;
         tw_tls_app_data(t, ev, d, frame, ts_us, (uint32_t)n);
+        if (first < x->step_count && first < TW_MAX_STEPS)
+            x->steps_decrypted |= 1ull << first;
         break;
+    }
     default:
         tw_tls_ev_bad(ev, d, frame, ts_us, "record", "decrypted record of unknown content type",
                       0);

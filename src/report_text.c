@@ -218,6 +218,8 @@ static void print_ladder(struct text *t, const struct tw_verdict *v)
     for (uint16_t i = 0; tls && i < tls->step_count && i < TW_MAX_STEPS; i++) {
         char what[sizeof r[0].what];
         step_label(tls, &tls->steps[i], what, sizeof what);
+        if ((tls->steps_decrypted >> i & 1) && strlen(what) + 13 < sizeof what)
+            strcat(what, " (decrypted)");
         add_rung(r, &n, tls->steps[i].frame, tls->steps[i].ts_us, tls->steps[i].dir, what);
     }
     if (v->ev->tcp)

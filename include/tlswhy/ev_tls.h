@@ -129,7 +129,7 @@ struct tw_alert {
                          * record of alert size, see dissector.h), not from content type 21 */
 };
 
-#define TW_MAX_STEPS 48
+#define TW_MAX_STEPS 48 /* <= 64: steps_decrypted is a bit mask */
 /* One line of the handshake ladder (-v, the report's diagram). TCP events come from ev_tcp. */
 enum tw_step_kind {
     TW_STEP_HANDSHAKE = 1, /* type = handshake type */
@@ -236,6 +236,7 @@ struct tw_ev_tls {
     uint16_t server_kx_sig_alg;            /* ServerKeyExchange signature scheme (TLS 1.2) */
     uint64_t hello_request_frame;          /* HelloRequest (server asks to renegotiate) */
     struct tw_decryption dec;              /* key log decryption (tls_decrypt.c) */
+    uint64_t steps_decrypted;              /* bit i: steps[i] was read with a key log */
 };
 
 /* Frees the DER copies held by t (not t itself). NULL is fine. */
