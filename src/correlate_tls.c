@@ -184,21 +184,21 @@ static void hidden_chain(const struct tw_corr_ctx *x, const struct tw_alert *a, 
         tw_corr_say(x->v,
                     "the client rejected the server's certificate as expired (or not yet "
                     "valid): client %s (frame %llu); TLS 1.3 encrypts the certificate, so "
-                    "its dates are not in the capture: a key log (SSLKEYLOGFILE) would "
-                    "show them",
-                    lab, (unsigned long long)a->frame);
+                    "its dates are not in the capture: %s would show them",
+                    lab, (unsigned long long)a->frame, tw_corr_key_hint(x->tls));
         return;
     }
     tw_corr_fail(x->v, TW_CAUSE_CLIENT_REJECTED, st);
     tw_corr_say(x->v,
                 "the client rejected the server's flight with %s (frame %llu)%s; TLS 1.3 "
-                "encrypts the certificate, so the defect is not in the capture: a key log "
-                "(SSLKEYLOGFILE) would show it",
+                "encrypts the certificate, so the defect is not in the capture: %s would "
+                "show it",
                 lab, (unsigned long long)a->frame,
                 a->desc == 42   ? " (OpenSSL: name mismatch, dates or weak key)"
                 : a->desc == 48 ? " (OpenSSL: self-signed, untrusted root or missing "
                                   "intermediate)"
-                                : "");
+                                : "",
+                tw_corr_key_hint(x->tls));
 }
 
 static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, const char *lab)
