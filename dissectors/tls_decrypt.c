@@ -10,7 +10,7 @@
 
 #include "tls_conn.h"
 
-static uint8_t secrets_of(const struct tw_keylog *keys, const uint8_t cr[32])
+static uint8_t secrets_of(struct tw_keylog *keys, const uint8_t cr[32])
 {
     uint8_t m = 0;
     const uint8_t *sec;
@@ -63,6 +63,21 @@ static void setup(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d)
                  TW_OK;
     if (ok)
         ds->state = TW_DEC_ON;
+    else if (tw_keylog_following(t->keys))
+        ds->state = TW_DEC_WAIT; /* the client may not have written it yet */
+}
+
+void tw_tls_dec_retry(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, bool final)
+{
+    struct tw_tls_dec_side *ds = &t->s[d].dec;
+    if (ds->state != TW_DEC_WAIT)
+        return;
+    if (ds->epoch == 1)
+        ds->state = keys13(t, ev, d, 1) ? TW_DEC_ON : TW_DEC_WAIT;
+    else
+        setup(t, ev, d);
+    if (final && ds->state == TW_DEC_WAIT)
+        ds->state = TW_DEC_OFF;
 }
 
 bool tw_tls_dec_wants(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d)
@@ -75,7 +90,9 @@ bool tw_tls_dec_wants(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir
         return false;
     if (s->dec.state == TW_DEC_UNTRIED)
         setup(t, ev, d);
-    return s->dec.state == TW_DEC_ON;
+    /* while records wait for a followed key log, every encrypted one is kept to be replayed */
+    return s->dec.state == TW_DEC_ON || s->dec.state == TW_DEC_WAIT ||
+           (tw_tls_pending_active(t) && !t->replaying);
 }
 
 static void fail(struct tw_evidence *ev, struct tw_tls_side *s, enum tw_dir d, uint64_t frame)
@@ -100,8 +117,10 @@ static void deliver(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d
         ev->tls->d[d].enc_hs_records++;
         (void)tw_tls_hs_feed(&s->hs, ev, t->lim, d, t->pt, n, s->ver, s->rec_frame, frame, ts_us);
         /* TLS 1.3: the side's Finished ends its handshake keys (RFC 8446 §7.2) */
-        if (t->tls13 && s->hs.finished != fin && s->dec.epoch == 0 && !keys13(t, ev, d, 1))
-            s->dec.state = TW_DEC_OFF;
+        if (t->tls13 && s->hs.finished != fin && s->dec.epoch == 0 && !keys13(t, ev, d, 1)) {
+            s->dec.epoch = 1;
+            s->dec.state = tw_keylog_following(t->keys) ? TW_DEC_WAIT : TW_DEC_OFF;
+        }
         break;
     }
     case TW_CT_ALERT: {

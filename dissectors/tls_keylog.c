@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tlswhy/rd.h"
 
@@ -23,6 +24,8 @@ struct tw_keylog {
     struct entry *b[BUCKETS];
     size_t max;
     struct tw_keylog_stats st;
+    char *follow;    /* tw_keylog_follow's file, or NULL */
+    uint64_t offset; /* bytes of it read (whole lines) */
 };
 
 static const char *const labels[TW_SEC_COUNT] = {
@@ -55,6 +58,7 @@ void tw_keylog_free(struct tw_keylog *k)
             n = e->next;
             free(e);
         }
+    free(k->follow);
     free(k);
 }
 
@@ -226,19 +230,27 @@ int tw_keylog_add_text(struct tw_keylog *k, const uint8_t *text, size_t len)
     return TW_OK;
 }
 
-int tw_keylog_load_file(struct tw_keylog *k, const char *path, char *err, size_t errn)
+/* Reads path from k->offset: every whole line, and the last one without a newline unless
+ * following (a writer may be in the middle of it). k->offset ends after the last line read. */
+static int load(struct tw_keylog *k, const char *path, bool follow, char *err, size_t errn)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errn, "%s: %s", path, strerror(errno));
         return TW_E_IO;
     }
+    if (k->offset && fseeko(f, (off_t)k->offset, SEEK_SET) != 0) {
+        fclose(f);
+        snprintf(err, errn, "%s: cannot seek", path);
+        return TW_E_IO;
+    }
     uint8_t line[TW_KEYLOG_LINE_MAX + 1];
-    size_t n = 0;
+    size_t n = 0, raw = 0; /* raw: bytes of the current line, newline excluded */
     bool too_long = false;
     int rc = TW_OK, c;
     while (rc == TW_OK && (c = getc(f)) != EOF) {
         if (c != '\n') {
+            raw++;
             if (n < sizeof line)
                 line[n++] = (uint8_t)c;
             else
@@ -253,16 +265,18 @@ int tw_keylog_load_file(struct tw_keylog *k, const char *path, char *err, size_t
             if (n == 0)
                 k->st.lines++;
         }
-        n = 0;
+        k->offset += raw + 1;
+        n = raw = 0;
         too_long = false;
     }
-    if (rc == TW_OK && (n > 0 || too_long)) {
+    if (rc == TW_OK && !follow && (n > 0 || too_long)) {
         if (too_long) {
             k->st.lines++;
             junk(k);
         } else {
             rc = tw_keylog_add_text(k, line, n);
         }
+        k->offset += raw;
     }
     bool bad = ferror(f);
     fclose(f);
@@ -275,12 +289,47 @@ int tw_keylog_load_file(struct tw_keylog *k, const char *path, char *err, size_t
     return rc;
 }
 
-bool tw_keylog_get(const struct tw_keylog *k, const uint8_t cr[32], enum tw_secret s,
+int tw_keylog_load_file(struct tw_keylog *k, const char *path, char *err, size_t errn)
+{
+    k->offset = 0;
+    return load(k, path, false, err, errn);
+}
+
+int tw_keylog_follow(struct tw_keylog *k, const char *path, char *err, size_t errn)
+{
+    free(k->follow);
+    k->follow = strdup(path);
+    if (!k->follow)
+        return TW_E_NOMEM;
+    k->offset = 0;
+    return load(k, path, true, err, errn);
+}
+
+bool tw_keylog_following(const struct tw_keylog *k)
+{
+    return k && k->follow;
+}
+
+/* Following: reads what was appended since the last read, if the file grew. */
+static void refresh(struct tw_keylog *k)
+{
+    struct stat st;
+    char err[16];
+    if (!k->follow || stat(k->follow, &st) != 0 || (uint64_t)st.st_size <= k->offset)
+        return;
+    (void)load(k, k->follow, true, err, sizeof err);
+}
+
+bool tw_keylog_get(struct tw_keylog *k, const uint8_t cr[32], enum tw_secret s,
                    const uint8_t **secret, size_t *len)
 {
     if (!k || (unsigned)s >= TW_SEC_COUNT)
         return false;
     const struct entry *e = find(k, cr);
+    if ((!e || e->len[s] == 0) && k->follow) {
+        refresh(k);
+        e = find(k, cr);
+    }
     if (!e || e->len[s] == 0)
         return false;
     *secret = e->sec[s];

@@ -19,7 +19,7 @@ struct tw_tls_conn *tw_tls_new(const struct tw_limits *lim)
     return t;
 }
 
-void tw_tls_set_keylog(struct tw_tls_conn *t, const struct tw_keylog *keys)
+void tw_tls_set_keylog(struct tw_tls_conn *t, struct tw_keylog *keys)
 {
     if (t)
         t->keys = keys;
@@ -30,6 +30,7 @@ void tw_tls_free(struct tw_tls_conn *t)
     if (!t)
         return;
     free(t->pt);
+    tw_tls_pending_free(t);
     for (int d = 0; d < 2; d++) {
         free(t->s[d].buf);
         tw_tls_hs_free(&t->s[d].hs);
@@ -89,9 +90,8 @@ static uint8_t alert_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum 
     return TW_RC_ALERT;
 }
 
-/* One whole record; body is NULL when it was not kept (ciphertext). */
-static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, const uint8_t *body,
-                  uint64_t frame, int64_t ts_us)
+int tw_tls_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
+                  const uint8_t *body, uint64_t frame, int64_t ts_us)
 {
     struct tw_tls_side *s = &t->s[d];
     struct tw_ev_tls *x = ev->tls;
@@ -100,6 +100,8 @@ static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, 
     int rc = TW_OK;
     s->in_body = false;
     s->hdr_len = 0;
+    if (tw_tls_pending_take(t, ev, d, body, frame, ts_us))
+        return TW_OK; /* framed later, in order, once the key log has its secret */
     dt->records++;
     if (s->ver >= 0x0300 && s->ver <= 0x0304 && s->ver > x->version_seen)
         x->version_seen = s->ver;
@@ -299,7 +301,7 @@ static int frame_bytes(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_di
                 continue;
             left = tw_rd_left(&r);
             if (s->len == 0 || (s->keep && left >= s->len)) { /* whole: no copy */
-                int rc = record(t, ev, d, tw_rd_take(&r, s->len), frame, ts_us);
+                int rc = tw_tls_record(t, ev, d, tw_rd_take(&r, s->len), frame, ts_us);
                 if (rc != TW_OK)
                     return rc;
                 continue;
@@ -316,7 +318,7 @@ static int frame_bytes(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_di
         }
         s->got += (uint32_t)k;
         if (s->got == s->len) {
-            int rc = record(t, ev, d, s->keep ? s->buf : NULL, frame, ts_us);
+            int rc = tw_tls_record(t, ev, d, s->keep ? s->buf : NULL, frame, ts_us);
             if (rc != TW_OK)
                 return rc;
         }
@@ -426,6 +428,7 @@ void tw_tls_gap(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, ui
     if (!t || !ev || !ev->tls || (d != TW_DIR_C2S && d != TW_DIR_S2C))
         return;
     struct tw_tls_side *s = &t->s[d];
+    tw_tls_pending_flush(t, ev, true); /* what came before the hole, in order */
     ev->tls->d[d].gaps++;
     s->gap_seen = true;
     if (s->decided && !s->framing)
@@ -445,6 +448,7 @@ void tw_tls_end(struct tw_tls_conn *t, struct tw_evidence *ev)
 {
     if (!t || !ev || !ev->tls)
         return;
+    tw_tls_pending_flush(t, ev, true);
     for (int i = 0; i < 2; i++) {
         enum tw_dir d = (enum tw_dir)i;
         struct tw_tls_side *s = &t->s[d];

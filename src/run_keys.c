@@ -36,7 +36,9 @@ int tw_run_keys_load(const struct tw_opts *o, struct tw_keylog **out)
     if (!k)
         return TW_E_NOMEM;
     if (o->keylog) {
-        int rc = tw_keylog_load_file(k, o->keylog, err, sizeof err);
+        /* live: SSLKEYLOGFILE grows while we capture */
+        int rc = o->iface ? tw_keylog_follow(k, o->keylog, err, sizeof err)
+                          : tw_keylog_load_file(k, o->keylog, err, sizeof err);
         if (rc != TW_OK) {
             tw_log(TW_LOG_ERROR, "--keylog %s", err);
             tw_keylog_free(k);

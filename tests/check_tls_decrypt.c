@@ -220,6 +220,38 @@ START_TEST(keylog_file)
 }
 END_TEST
 
+START_TEST(keylog_follows_a_growing_file)
+{
+    const char *path = tw_test_tmp(".keylog");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "# written while tlswhy runs\nSERVER_HANDSHAKE_TRAFFIC_SECRET %s ", cr_hex);
+    fclose(f); /* the line is not finished yet */
+    struct tw_keylog *k = tw_keylog_new(0);
+    char err[256];
+    uint8_t cr[32];
+    const uint8_t *s;
+    size_t n;
+    unhex(cr_hex, cr, sizeof cr);
+    ck_assert_int_eq(tw_keylog_follow(k, path, err, sizeof err), TW_OK);
+    ck_assert(!tw_keylog_get(k, cr, TW_SEC_SERVER_HS, &s, &n));
+    ck_assert_uint_eq(tw_keylog_stats(k)->junk, 0); /* the half line was left for later */
+    f = fopen(path, "a");
+    fprintf(f, "%s\nCLIENT_HANDSHAKE_TRAFFIC_SECRET %s %s\n", rfc8448_server_hs_secret, cr_hex,
+            rfc8448_client_hs_secret);
+    fclose(f);
+    ck_assert(tw_keylog_get(k, cr, TW_SEC_SERVER_HS, &s, &n));
+    unhex(rfc8448_server_hs_secret, want, sizeof want);
+    ck_assert_mem_eq(s, want, 32);
+    ck_assert(tw_keylog_get(k, cr, TW_SEC_CLIENT_HS, &s, &n));
+    ck_assert_uint_eq(tw_keylog_stats(k)->secrets, 2);
+    ck_assert_uint_eq(tw_keylog_stats(k)->lines, 3);
+    unlink(path);
+    ck_assert(!tw_keylog_get(k, cr, TW_SEC_SERVER_AP, &s, &n)); /* gone: still no crash */
+    tw_keylog_free(k);
+}
+END_TEST
+
 /* The RFC's ClientHello and ServerHello in frames 1 and 2, the server's protected flight in
  * frame 3, through the framer. */
 static void feed_rfc8448(struct tw_keylog *k, struct tw_ev_tls *x)
@@ -315,6 +347,56 @@ START_TEST(no_keylog_no_change)
 }
 END_TEST
 
+/* A followed key log (live capture) that gets the server's secret only after its flight went
+ * by: the flight waits and is decrypted at the end; without the secret by then, it is judged
+ * as ciphertext, as without a key log. */
+static void waiting_flight(bool write_secret)
+{
+    const char *path = tw_test_tmp(".keylog");
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    struct tw_keylog *k = tw_keylog_new(0);
+    char err[256];
+    ck_assert_int_eq(tw_keylog_follow(k, path, err, sizeof err), TW_OK);
+    struct tw_limits lim;
+    tw_limits_default(&lim);
+    struct tw_tls_conn *t = tw_tls_new(&lim);
+    struct tw_ev_tls *x = calloc(1, sizeof *x);
+    struct tw_evidence ev = {.tls = x};
+    tw_tls_set_keylog(t, k);
+    size_t n = unhex(rfc8448_client_hello_record, rec, sizeof rec);
+    tw_tls_data(t, &ev, TW_DIR_C2S, rec, n, 1, 1000);
+    n = unhex(rfc8448_server_hello_record, rec, sizeof rec);
+    tw_tls_data(t, &ev, TW_DIR_S2C, rec, n, 2, 2000);
+    n = unhex(rfc8448_server_flight_record, rec, sizeof rec);
+    tw_tls_data(t, &ev, TW_DIR_S2C, rec, n, 3, 3000);
+    ck_assert(!x->cert.present);                         /* waiting */
+    ck_assert_uint_eq(x->d[TW_DIR_S2C].enc_hs_records, 0); /* not even counted yet */
+    if (write_secret) {
+        f = fopen(path, "a");
+        fprintf(f, "SERVER_HANDSHAKE_TRAFFIC_SECRET %s %s\n", cr_hex, rfc8448_server_hs_secret);
+        fclose(f);
+    }
+    tw_tls_end(t, &ev);
+    ck_assert(x->cert.present == write_secret);
+    ck_assert_uint_eq(x->dec.records[TW_DIR_S2C], write_secret ? 1 : 0);
+    ck_assert_uint_eq(x->d[TW_DIR_S2C].enc_hs_records, 1);
+    ck_assert_uint_eq(x->d[TW_DIR_S2C].records, 2); /* ServerHello, flight: once each */
+    tw_tls_free(t);
+    tw_ev_tls_clear(x);
+    free(x);
+    tw_keylog_free(k);
+    unlink(path);
+}
+
+START_TEST(followed_keylog_flight_waits_for_its_secret)
+{
+    waiting_flight(true);
+    waiting_flight(false);
+}
+END_TEST
+
 Suite *tw_tls_decrypt_suite(void)
 {
     Suite *s = suite_create("tls_decrypt");
@@ -327,9 +409,11 @@ Suite *tw_tls_decrypt_suite(void)
     tcase_add_test(tc, keylog_lines);
     tcase_add_test(tc, keylog_caps);
     tcase_add_test(tc, keylog_file);
+    tcase_add_test(tc, keylog_follows_a_growing_file);
     tcase_add_test(tc, server_secret_alone_opens_the_flight);
     tcase_add_test(tc, wrong_secret_is_reported);
     tcase_add_test(tc, no_keylog_no_change);
+    tcase_add_test(tc, followed_keylog_flight_waits_for_its_secret);
     suite_add_tcase(s, tc);
     return s;
 }

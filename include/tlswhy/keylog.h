@@ -46,9 +46,16 @@ void tw_keylog_free(struct tw_keylog *k);
 int tw_keylog_add_text(struct tw_keylog *k, const uint8_t *text, size_t len);
 /* Reads a key log file. Returns TW_OK, or TW_E_IO with a message in err. */
 int tw_keylog_load_file(struct tw_keylog *k, const char *path, char *err, size_t errn);
+/* The same, then keeps following the file: a lookup that misses first reads what was appended
+ * since (live captures, where SSLKEYLOGFILE grows while tlswhy runs; a line still being
+ * written is left for the next time). */
+int tw_keylog_follow(struct tw_keylog *k, const char *path, char *err, size_t errn);
+/* Whether k follows a file (NULL: false). */
+bool tw_keylog_following(const struct tw_keylog *k);
 /* The secret s for a connection whose ClientHello.random is cr; its length in *len. False
- * when the key log does not hold it. k may be NULL. */
-bool tw_keylog_get(const struct tw_keylog *k, const uint8_t cr[32], enum tw_secret s,
+ * when the key log does not hold it (after reading a followed file's new lines). k may be
+ * NULL. The secret stays valid as long as k. */
+bool tw_keylog_get(struct tw_keylog *k, const uint8_t cr[32], enum tw_secret s,
                    const uint8_t **secret, size_t *len);
 const struct tw_keylog_stats *tw_keylog_stats(const struct tw_keylog *k);
 
