@@ -81,6 +81,12 @@ warn-untrusted-unverified ; $TLS12 ; x509sat.uTF8String=="tlswhy Other Root" ; !
 warn-chain-incomplete-unverified ; $TLS12 ; count(tls.handshake.certificate)==1 && x509sat.uTF8String=="tlswhy Test Intermediate" ; $WORKED
 warn-weak-key-unverified ; $TLS12 ; len(pkcs1.modulus)==129 ; $WORKED
 warn-not-server-auth-unverified ; $TLS12 ; x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.2 ; !x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.1 ; $WORKED
+ok-tls12-keylog ; $TLS12 && tls.handshake.ciphersuite==0xc030 ; http.request.method=="GET" ; $(alert "$C" 0) ; !$FATAL
+ok-tls12-chacha-keylog ; $TLS12 && tls.handshake.ciphersuite==0xcca8 ; http.request.method=="GET" ; !$FATAL
+renegotiation-refused-tls12 ; $TLS12 ; $C && tls.handshake.type==1 && tcp.seq>1 ; $(alert "$S" 100) ; $(alert "$C" 40)
+ok-tls13-aes128-keylog ; tls.handshake.type==2 && tls.handshake.ciphersuite==0x1301 ; http.request.method=="GET" ; !$FATAL
+ok-tls13-chacha-keylog ; tls.handshake.type==2 && tls.handshake.ciphersuite==0x1303 ; http.request.method=="GET" ; !$FATAL
+cert-name-mismatch-apex-tls13-dsb ; x509ce.dNSName=="*.mydomain.test" ; $(alert "$C" 42)
 T
 )
 
