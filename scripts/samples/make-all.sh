@@ -9,4 +9,5 @@ cd "$(dirname "$0")/../.."
 scripts/deps.sh samples
 scripts/samples/pki.sh
 scripts/samples/scenarios.sh all
+scripts/samples/scenarios-keylog.sh all
 scripts/samples/check.sh
