@@ -185,7 +185,7 @@ bool tw_tls_dec_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_di
 
 void tw_tls_dec_gap(struct tw_tls_conn *t, enum tw_dir d)
 {
-    if (t->s[d].dec.state == TW_DEC_ON)
+    if (t->s[d].dec.state == TW_DEC_ON || t->s[d].dec.state == TW_DEC_WAIT)
         t->s[d].dec.state = TW_DEC_OFF;
 }
 
