@@ -27,7 +27,7 @@ void tw_tls_enc_hs(struct tw_evidence *ev, enum tw_dir d, uint64_t frame, int64_
         tw_tls_ev_step(ev, frame, ts_us, d, TW_STEP_ENC_HANDSHAKE, 0, len);
 }
 
-static void app_data(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, uint64_t frame,
+void tw_tls_app_data(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, uint64_t frame,
                      int64_t ts_us, uint32_t len)
 {
     struct tw_dir_tls *dt = &ev->tls->d[d];
@@ -70,7 +70,7 @@ uint8_t tw_tls_app_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw
             return TW_RC_ENC_HS;
         }
     }
-    app_data(t, ev, d, frame, ts_us, len);
+    tw_tls_app_data(t, ev, d, frame, ts_us, len);
     return TW_RC_APP;
 }
 

@@ -7,15 +7,21 @@
 
 int tw_tls_dispatch(struct tw_evidence *ev, const struct tw_msg *msg, const uint8_t *body)
 {
+    struct tw_ev_tls *x = ev->tls;
+    uint16_t first = x->step_count;
+    int rc = TW_OK;
     if (msg->content_type == TW_CT_HANDSHAKE)
         tw_tls_ev_step(ev, msg->last_frame, msg->ts_us, msg->dir, TW_STEP_HANDSHAKE, msg->hs_type,
                        msg->len);
     const struct tw_dissector *ds = tw_tls_lookup(msg->content_type, msg->hs_type);
-    if (!ds)
-        return TW_OK;
-    struct tw_rd_err e;
-    struct tw_rd m = tw_rd_make(body, msg->len, &e);
-    return ds->fn(&m, msg, ev);
+    if (ds) {
+        struct tw_rd_err e;
+        struct tw_rd m = tw_rd_make(body, msg->len, &e);
+        rc = ds->fn(&m, msg, ev);
+    }
+    for (uint16_t i = first; msg->decrypted && i < x->step_count && i < TW_MAX_STEPS; i++)
+        x->steps_decrypted |= 1ull << i; /* the ladder says which steps a key log showed */
+    return rc;
 }
 
 static void deliver(struct tw_tls_hs *h, struct tw_evidence *ev, const struct tw_limits *lim,
@@ -32,8 +38,11 @@ static void deliver(struct tw_tls_hs *h, struct tw_evidence *ev, const struct tw
         .last_frame = frame,
         .ts_us = ts_us,
         .len = h->msg_len,
+        .decrypted = h->decrypted,
         .lim = lim,
     };
+    if (msg.hs_type == TW_HS_FINISHED)
+        h->finished++;
     (void)tw_tls_dispatch(ev, &msg, body);
 }
 

@@ -61,6 +61,8 @@ struct tw_tls_hs {
     size_t cap;
     uint64_t first_frame; /* frame of the message's first byte */
     uint16_t rec_version;
+    bool decrypted;    /* the bytes fed are decrypted (tw_msg.decrypted) */
+    uint32_t finished; /* Finished messages delivered (TLS 1.3 key change) */
 };
 
 /* Frames the plaintext handshake bytes of one record (p, n). rec_frame is the frame of the

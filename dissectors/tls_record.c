@@ -9,7 +9,7 @@
 
 #include "tls_conn.h"
 
-#define REC_MAX ((1u << 14) + 2048) /* TLSCiphertext.length bound, RFC 5246 §6.2.3 */
+#define REC_MAX TW_TLS_REC_MAX
 
 struct tw_tls_conn *tw_tls_new(const struct tw_limits *lim)
 {
@@ -19,10 +19,18 @@ struct tw_tls_conn *tw_tls_new(const struct tw_limits *lim)
     return t;
 }
 
+void tw_tls_set_keylog(struct tw_tls_conn *t, struct tw_keylog *keys)
+{
+    if (t)
+        t->keys = keys;
+}
+
 void tw_tls_free(struct tw_tls_conn *t)
 {
     if (!t)
         return;
+    free(t->pt);
+    tw_tls_pending_free(t);
     for (int d = 0; d < 2; d++) {
         free(t->s[d].buf);
         tw_tls_hs_free(&t->s[d].hs);
@@ -82,9 +90,8 @@ static uint8_t alert_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum 
     return TW_RC_ALERT;
 }
 
-/* One whole record; body is NULL when it was not kept (ciphertext). */
-static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, const uint8_t *body,
-                  uint64_t frame, int64_t ts_us)
+int tw_tls_record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d,
+                  const uint8_t *body, uint64_t frame, int64_t ts_us)
 {
     struct tw_tls_side *s = &t->s[d];
     struct tw_ev_tls *x = ev->tls;
@@ -93,6 +100,8 @@ static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, 
     int rc = TW_OK;
     s->in_body = false;
     s->hdr_len = 0;
+    if (tw_tls_pending_take(t, ev, d, body, frame, ts_us))
+        return TW_OK; /* framed later, in order, once the key log has its secret */
     dt->records++;
     if (s->ver >= 0x0300 && s->ver <= 0x0304 && s->ver > x->version_seen)
         x->version_seen = s->ver;
@@ -101,6 +110,17 @@ static int record(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, 
     if (s->encrypted && dt->encrypted_from == 0 && !plaintext_ccs_or_alert &&
         !(t->tls13 && s->ct == TW_CT_HANDSHAKE))
         dt->encrypted_from = s->rec_frame;
+    if (s->dec_rec) {
+        s->dec_rec = false;
+        if (tw_tls_dec_record(t, ev, d, body, frame, ts_us)) {
+            s->last_frame = frame;
+            s->last_ts = ts_us;
+            s->last_len = s->len;
+            s->last_class = TW_RC_OTHER; /* its content is known: no size heuristics */
+            return TW_OK;
+        }
+        body = NULL; /* not decrypted: ciphertext, as without keys */
+    }
     switch (s->ct) {
     case 0: { /* SSLv2-compatible ClientHello */
         struct tw_msg msg = record_msg(t, d, 0, frame, ts_us);
@@ -240,8 +260,13 @@ static bool header_done(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_d
         return false;
     }
     s->keep = want_body(t, s);
+    s->dec_rec = !s->keep && tw_tls_dec_wants(t, ev, d);
+    s->keep = s->keep || s->dec_rec;
     if (s->keep && s->len > t->lim->max_record_buf) {
         tw_tls_ev_bad(ev, d, frame, ts_us, "record", "record longer than max_record_buf", 3);
+        if (s->dec_rec)
+            tw_tls_dec_gap(t, d); /* its sequence number is spent unread */
+        s->dec_rec = false;
         s->keep = false;
         s->ct = TW_CT_HEARTBEAT + 1; /* counted, not parsed */
     }
@@ -276,7 +301,7 @@ static int frame_bytes(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_di
                 continue;
             left = tw_rd_left(&r);
             if (s->len == 0 || (s->keep && left >= s->len)) { /* whole: no copy */
-                int rc = record(t, ev, d, tw_rd_take(&r, s->len), frame, ts_us);
+                int rc = tw_tls_record(t, ev, d, tw_rd_take(&r, s->len), frame, ts_us);
                 if (rc != TW_OK)
                     return rc;
                 continue;
@@ -293,7 +318,7 @@ static int frame_bytes(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_di
         }
         s->got += (uint32_t)k;
         if (s->got == s->len) {
-            int rc = record(t, ev, d, s->keep ? s->buf : NULL, frame, ts_us);
+            int rc = tw_tls_record(t, ev, d, s->keep ? s->buf : NULL, frame, ts_us);
             if (rc != TW_OK)
                 return rc;
         }
@@ -403,6 +428,7 @@ void tw_tls_gap(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, ui
     if (!t || !ev || !ev->tls || (d != TW_DIR_C2S && d != TW_DIR_S2C))
         return;
     struct tw_tls_side *s = &t->s[d];
+    tw_tls_pending_flush(t, ev, true); /* what came before the hole, in order */
     ev->tls->d[d].gaps++;
     s->gap_seen = true;
     if (s->decided && !s->framing)
@@ -413,6 +439,8 @@ void tw_tls_gap(struct tw_tls_conn *t, struct tw_evidence *ev, enum tw_dir d, ui
     s->in_body = false;
     s->hdr_len = 0;
     s->resync = true;
+    s->dec_rec = false;
+    tw_tls_dec_gap(t, d);
     tw_tls_hs_reset(&s->hs);
 }
 
@@ -420,6 +448,7 @@ void tw_tls_end(struct tw_tls_conn *t, struct tw_evidence *ev)
 {
     if (!t || !ev || !ev->tls)
         return;
+    tw_tls_pending_flush(t, ev, true);
     for (int i = 0; i < 2; i++) {
         enum tw_dir d = (enum tw_dir)i;
         struct tw_tls_side *s = &t->s[d];
@@ -438,4 +467,5 @@ void tw_tls_end(struct tw_tls_conn *t, struct tw_evidence *ev)
         tw_tls_hs_reset(&s->hs);
         tw_tls_reclassify_last(t, ev, d);
     }
+    tw_tls_dec_end(t, ev);
 }

@@ -93,9 +93,8 @@ static bool server_refused_flight(const struct tw_corr_ctx *x, uint64_t cf)
                     "the server rejected the client's flight (frame %llu) with %s before "
                     "sending any data: in TLS 1.3 that is almost always a client "
                     "certificate the server requires (certificate_required) or rejects; "
-                    "a key log (SSLKEYLOGFILE) would show the CertificateRequest and the "
-                    "alert",
-                    (unsigned long long)cf, how);
+                    "%s would show the CertificateRequest and the alert",
+                    (unsigned long long)cf, how, tw_corr_key_hint(x->tls));
     } else if (sa) {
         x->v->alert = sa;
         tw_corr_fail(x->v, TW_CAUSE_ALERT_OTHER, TW_STAGE_CLIENT_FLIGHT);
@@ -209,6 +208,9 @@ bool tw_corr_rule_lost(const struct tw_corr_ctx *x)
 /* What would show the reason of a silent client rejection. */
 static const char *rejection_hint(const struct tw_corr_ctx *x)
 {
+    if (!x->chain && tw_corr_is_tls13(x->tls->sh.version) && x->tls->dec.keylog)
+        return "in TLS 1.3 the certificate and the client's alert are encrypted, and the key "
+               "log given did not open them for this connection (see its decryption status)";
     if (!x->chain && tw_corr_is_tls13(x->tls->sh.version))
         return "in TLS 1.3 the certificate and the client's alert are encrypted; a key log "
                "(SSLKEYLOGFILE) would show both";

@@ -88,4 +88,8 @@ void tw_corr_say_client_cert(const struct tw_corr_ctx *x, const char *how, uint6
 /* Both Finished (TLS <= 1.2), or the client's encrypted flight (TLS 1.3). */
 bool tw_corr_handshake_done(const struct tw_ev_tls *t);
 
+/* What would show TLS 1.3's encrypted messages: "a key log (SSLKEYLOGFILE)", or, when one was
+ * given and did not open this connection, what is wrong with it. */
+const char *tw_corr_key_hint(const struct tw_ev_tls *t);
+
 #endif

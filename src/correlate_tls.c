@@ -184,21 +184,21 @@ static void hidden_chain(const struct tw_corr_ctx *x, const struct tw_alert *a, 
         tw_corr_say(x->v,
                     "the client rejected the server's certificate as expired (or not yet "
                     "valid): client %s (frame %llu); TLS 1.3 encrypts the certificate, so "
-                    "its dates are not in the capture: a key log (SSLKEYLOGFILE) would "
-                    "show them",
-                    lab, (unsigned long long)a->frame);
+                    "its dates are not in the capture: %s would show them",
+                    lab, (unsigned long long)a->frame, tw_corr_key_hint(x->tls));
         return;
     }
     tw_corr_fail(x->v, TW_CAUSE_CLIENT_REJECTED, st);
     tw_corr_say(x->v,
                 "the client rejected the server's flight with %s (frame %llu)%s; TLS 1.3 "
-                "encrypts the certificate, so the defect is not in the capture: a key log "
-                "(SSLKEYLOGFILE) would show it",
+                "encrypts the certificate, so the defect is not in the capture: %s would "
+                "show it",
                 lab, (unsigned long long)a->frame,
                 a->desc == 42   ? " (OpenSSL: name mismatch, dates or weak key)"
                 : a->desc == 48 ? " (OpenSSL: self-signed, untrusted root or missing "
                                   "intermediate)"
-                                : "");
+                                : "",
+                tw_corr_key_hint(x->tls));
 }
 
 static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, const char *lab)
@@ -226,6 +226,23 @@ static bool client_alert(const struct tw_corr_ctx *x, const struct tw_alert *a, 
                     (unsigned long long)t->sh.frame,
                     tw_corr_versions_offered(&t->ch, offered, sizeof offered), lab,
                     (unsigned long long)a->frame);
+        return true;
+    }
+    if (x->v->handshake_done && t->ch2.present && !t->hrr.present && t->ch2.frame < a->frame) {
+        /* TLS <= 1.2 renegotiation: its ClientHello and the alerts are encrypted, so this is
+         * seen with a key log only. */
+        const struct tw_alert *sa = tw_corr_first_alert(t, TW_DIR_S2C);
+        char sl[96] = "did not renegotiate";
+        if (sa && sa->visible && sa->desc == 100 && sa->frame < a->frame)
+            snprintf(sl, sizeof sl, "refused it with alert 100 no_renegotiation (frame %llu)",
+                     (unsigned long long)sa->frame);
+        tw_corr_fail(v, TW_CAUSE_ALERT_OTHER, TW_STAGE_AFTER_HANDSHAKE);
+        tw_corr_say(v,
+                    "the client asked to renegotiate after the handshake (ClientHello, frame "
+                    "%llu), the server %s, and the client aborted with %s (frame %llu)",
+                    (unsigned long long)t->ch2.frame, sl, lab, (unsigned long long)a->frame);
+        tw_corr_frame(v, t->ch2.frame);
+        tw_corr_frame(v, sa && sa->frame < a->frame ? sa->frame : 0);
         return true;
     }
     const struct tw_cert_finding *f = tw_corr_pick_defect(x->chain, a->desc);

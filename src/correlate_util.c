@@ -304,3 +304,14 @@ void tw_corr_timing(const struct tw_corr_ctx *x)
     else
         v->handshake_ms = tw_corr_ms(t->ch.frame, t->ch.ts_us, end, end_ts);
 }
+
+const char *tw_corr_key_hint(const struct tw_ev_tls *t)
+{
+    if (!t->dec.keylog)
+        return "a key log (SSLKEYLOGFILE)";
+    if (t->dec.failed_frame)
+        return "this session's key log (the one given failed to authenticate)";
+    if (t->dec.unsupported)
+        return "a key log, for a cipher suite tlswhy decrypts,";
+    return "a key log holding this connection's secrets (the one given lacks them)";
+}

@@ -28,6 +28,9 @@ enum long_only {
     OPT_VERSION,
     OPT_EDGE,
     OPT_JA4_RAW,
+    OPT_KEYLOG,
+    OPT_PROBE,
+    OPT_PROBE_TIMEOUT,
 };
 
 static void usage(FILE *f)
@@ -61,6 +64,12 @@ static void usage(FILE *f)
           "  --expires-soon D   warn when a certificate expires within D days (default 30)\n"
           "  --idle-timeout S   capture seconds before an idle connection ends (default 120)\n"
           "  --max-conns N      connections tracked at once (default 262144)\n"
+          "  --keylog FILE      decrypt TLS 1.3 handshakes and TLS 1.2 alerts with this NSS key\n"
+          "                     log (SSLKEYLOGFILE); pcapng secrets blocks are used anyway\n"
+          "  --probe            connect once to each server whose client gave up without saying\n"
+          "                     why (client_rejected), offering the same hello, and judge the\n"
+          "                     chain it presents now (see also: tlswhy probe --help)\n"
+          "  --probe-timeout MS connect and handshake timeouts of --probe (default 5000)\n"
           "exit status: 0 done (failures found or not), 1 failures found with --fail-exit,\n"
           "             2 usage or input error (what could be read is still reported)\n",
           f);
@@ -123,6 +132,9 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"version", no_argument, NULL, OPT_VERSION},
         {"edge", required_argument, NULL, OPT_EDGE},
         {"ja4-raw", no_argument, NULL, OPT_JA4_RAW},
+        {"keylog", required_argument, NULL, OPT_KEYLOG},
+        {"probe", no_argument, NULL, OPT_PROBE},
+        {"probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -181,6 +193,17 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case OPT_CA_PATH:
             o->ca_path = optarg;
+            break;
+        case OPT_KEYLOG:
+            o->keylog = optarg;
+            break;
+        case OPT_PROBE:
+            o->probe = true;
+            break;
+        case OPT_PROBE_TIMEOUT:
+            if (!parse_num(optarg, 1, 600000, &v))
+                return bad("--probe-timeout", optarg);
+            o->probe_timeout_ms = (int)v;
             break;
         case OPT_TLS_PORT:
             if (!parse_num(optarg, 1, 65535, &v) || o->tls_port_count >= TW_MAX_TLS_PORTS)
@@ -243,6 +266,8 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "probe") == 0)
+        return tw_run_probe_main(argc - 1, argv + 1);
     const char **files = calloc((size_t)argc, sizeof *files);
     char *cmdline = join_args(argc, argv, 0);
     if (!files || !cmdline) {

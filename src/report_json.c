@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_dec.h"
 #include "tlswhy/dissector.h"
 #include "tlswhy/json.h"
+#include "tlswhy/keylog.h"
+#include "tlswhy/probe.h"
 #include "tlswhy/rd.h"
 
 struct jrep {
@@ -143,8 +146,7 @@ static void certs(struct tw_json *j, const struct tw_chain_report *c, uint64_t c
         tw_json_key(j, "cert_index");
         tw_json_int(j, c->findings[i].cert_index);
         kstr(j, "text", c->findings[i].text);
-        tw_json_key(j, "frame");
-        tw_json_uint(j, cert_frame);
+        kframe(j, "frame", cert_frame); /* null for a probe's chain: not from the capture */
         tw_json_obj_end(j);
     }
     tw_json_arr_end(j);
@@ -291,6 +293,67 @@ static void fingerprints(struct tw_json *j, const struct tw_verdict *v, bool raw
     kstr(j, "ja3s", fp->ja3s[0] ? fp->ja3s : NULL);
 }
 
+/* "decryption": what the key log did for this connection (docs/json.md). */
+static void decryption(struct tw_json *j, const struct tw_ev_tls *t)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *st = tw_rep_dec_status(t);
+    char why[256], cr[65];
+    if (!t || !t->dec.keylog)
+        return; /* no key log given: the field is left out */
+    tw_json_key(j, "decryption");
+    if (!st) {
+        tw_json_null(j);
+        return;
+    }
+    const struct tw_decryption *d = &t->dec;
+    tw_json_obj_begin(j);
+    kstr(j, "status", st);
+    kstr(j, "reason", tw_rep_dec_reason(t, why, sizeof why));
+    for (int i = 0; i < 32; i++) {
+        cr[2 * i] = hex[t->ch.random[i] >> 4];
+        cr[2 * i + 1] = hex[t->ch.random[i] & 15];
+    }
+    cr[64] = '\0';
+    kstr(j, "client_random", cr);
+    tw_json_key(j, "secrets");
+    tw_json_arr_begin(j);
+    for (int i = 0; i < TW_SEC_COUNT; i++)
+        if (d->secrets & (1u << i))
+            tw_json_str(j, tw_secret_label((enum tw_secret)i));
+    tw_json_arr_end(j);
+    tw_json_key(j, "records_client");
+    tw_json_uint(j, d->records[TW_DIR_C2S]);
+    tw_json_key(j, "records_server");
+    tw_json_uint(j, d->records[TW_DIR_S2C]);
+    kframe(j, "failed_frame", d->failed_frame);
+    kstr(j, "failed_from",
+         !d->failed_frame ? NULL : d->failed_dir == TW_DIR_C2S ? "client" : "server");
+    tw_json_obj_end(j);
+}
+
+/* "probe": --probe's connection from this machine (docs/json.md); left out when not probed. */
+static void probe(struct tw_json *j, const struct tw_probe_result *r)
+{
+    char ts[TW_JSON_TIME_LEN], ep[TW_ENDPOINT_STRLEN];
+    if (!r)
+        return;
+    tw_json_key(j, "probe");
+    tw_json_obj_begin(j);
+    kstr(j, "status", tw_probe_status_name(r->status));
+    kstr(j, "server", tw_endpoint_format(&r->server, ep, sizeof ep));
+    kstr(j, "sni", r->sni[0] ? r->sni : NULL);
+    kstr(j, "at", r->status == TW_PROBE_SKIPPED ? NULL : tw_json_time(r->at_s * 1000000, ts, sizeof ts));
+    kstr(j, "version", r->version[0] ? r->version : NULL);
+    kstr(j, "cipher", r->cipher[0] ? r->cipher : NULL);
+    kstr(j, "error", r->error[0] ? r->error : NULL);
+    kstr(j, "not_offered", r->not_offered[0] ? r->not_offered : NULL);
+    kstr(j, "cause", r->defect ? tw_cause_name(r->defect->code) : NULL);
+    kstr(j, "explanation", r->defect ? r->defect->text : NULL);
+    certs(j, r->chain, 0);
+    tw_json_obj_end(j);
+}
+
 static void verdict(struct tw_json *j, const struct tw_verdict *v)
 {
     const struct tw_ev_tls *t = v->ev->tls;
@@ -374,6 +437,8 @@ static int json_emit(void *self, const struct tw_verdict *v)
     edge(&j, &v->edge);
     fingerprints(&j, v, r->o.ja4_raw);
     certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
+    decryption(&j, ev->tls);
+    probe(&j, v->probe);
     timing(&j, v);
     timestamps(&j, v);
     tcp(&j, c);

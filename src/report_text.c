@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_dec.h"
 #include "tlswhy/dissector.h"
+#include "tlswhy/keylog.h"
+#include "tlswhy/probe.h"
 #include "tlswhy/json.h"
 #include "tlswhy/rd.h"
 
@@ -124,7 +127,26 @@ static void print_line(struct text *t, const struct tw_verdict *v)
     if (v->warning_count)
         fputs("]", t->out);
     print_edge(t, &v->edge);
+    const char *dec = tw_rep_dec_status(tls);
+    if (dec && (strcmp(dec, "failed") == 0 || strcmp(dec, "unsupported") == 0)) {
+        char r[256];
+        fprintf(t->out, " [decryption %s: %s]", dec, tw_rep_dec_reason(tls, r, sizeof r));
+    }
     fputs("\n", t->out);
+}
+
+/* -v: what the key log did, with the secrets it held for this connection. */
+static void print_decryption(struct text *t, const struct tw_ev_tls *tls)
+{
+    const char *dec = tw_rep_dec_status(tls);
+    char r[256];
+    if (!dec)
+        return;
+    fprintf(t->out, "    decryption %s: %s; secrets:", dec, tw_rep_dec_reason(tls, r, sizeof r));
+    for (int i = 0; i < TW_SEC_COUNT; i++)
+        if (tls->dec.secrets & (1u << i))
+            fprintf(t->out, " %s", tw_secret_label((enum tw_secret)i));
+    fputs(tls->dec.secrets ? "\n" : " none\n", t->out);
 }
 
 /* One ladder entry: a TCP event or a TLS step. */
@@ -224,6 +246,8 @@ static void print_ladder(struct text *t, const struct tw_verdict *v)
     for (uint16_t i = 0; tls && i < tls->step_count && i < TW_MAX_STEPS; i++) {
         char what[sizeof r[0].what];
         step_label(tls, &tls->steps[i], what, sizeof what);
+        if ((tls->steps_decrypted >> i & 1) && strlen(what) + 13 < sizeof what)
+            strcat(what, " (decrypted)");
         add_rung(r, &n, tls->steps[i].frame, tls->steps[i].ts_us, tls->steps[i].dir, what);
     }
     if (v->ev->tcp)
@@ -277,10 +301,51 @@ static void print_chain(struct text *t, const struct tw_chain_report *c, uint64_
         if (s->san_count)
             fputc('\n', t->out);
     }
-    for (uint16_t i = 0; i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++)
-        fprintf(t->out, "    finding %s (cert %d, Certificate frame %llu): %s\n",
-                tw_cause_name(c->findings[i].code), c->findings[i].cert_index,
-                (unsigned long long)cert_frame, esc(c->findings[i].text, txt, sizeof txt));
+    for (uint16_t i = 0; i < c->finding_count && i < TW_CERT_MAX_FINDINGS; i++) {
+        char where[48] = "probe"; /* cert_frame 0: a probe's chain, not from the capture */
+        if (cert_frame)
+            snprintf(where, sizeof where, "Certificate frame %llu", (unsigned long long)cert_frame);
+        fprintf(t->out, "    finding %s (cert %d, %s): %s\n", tw_cause_name(c->findings[i].code),
+                c->findings[i].cert_index, where, esc(c->findings[i].text, txt, sizeof txt));
+    }
+}
+
+/* --probe: what a connection from this machine found, apart from the wire evidence. */
+static void print_probe(struct text *t, const struct tw_probe_result *r, bool chain)
+{
+    char ts[TW_JSON_TIME_LEN], ep[TW_ENDPOINT_STRLEN], why[4 * 400 + 1];
+    if (r->status == TW_PROBE_SKIPPED) {
+        fprintf(t->out, "    probe: not run (more than %d servers to probe in this run)\n",
+                TW_PROBE_MAX);
+        return;
+    }
+    fprintf(t->out, "    probe of %s sni=%s at %s (from this machine, judged at that time; not from "
+            "the capture): ",
+            tw_endpoint_format(&r->server, ep, sizeof ep), r->sni[0] ? esc(r->sni, why, sizeof why) : "-",
+            tw_json_time(r->at_s * 1000000, ts, sizeof ts));
+    if (r->status == TW_PROBE_DONE)
+        fprintf(t->out, "%s %s, ", r->version, r->cipher);
+    else
+        fprintf(t->out, "%s (%s), ", tw_probe_status_name(r->status), esc(r->error, why, sizeof why));
+    if (r->defect)
+        fprintf(t->out, "confirmed %s: %s", tw_cause_name(r->defect->code),
+                esc(r->defect->text, why, sizeof why));
+    else if (r->chain)
+        fputs("the presented chain shows no defect", t->out);
+    else
+        fputs("no certificate presented", t->out);
+    if (r->not_offered[0])
+        fprintf(t->out, "; not offered (this OpenSSL lacks them): %s", r->not_offered);
+    fputc('\n', t->out);
+    if (chain && r->chain)
+        print_chain(t, r->chain, 0);
+}
+
+int tw_rep_text_probe(FILE *out, const struct tw_probe_result *r, int verbosity)
+{
+    struct text t = {.out = out, .o = {.verbosity = verbosity}};
+    print_probe(&t, r, true);
+    return ferror(out) ? TW_E_IO : TW_OK;
 }
 
 static int text_begin(void *self, const struct tw_run_info *run)
@@ -298,9 +363,12 @@ static int text_emit(void *self, const struct tw_verdict *v)
     if (t->o.verbosity < 0 && v->outcome != TW_OUTCOME_FAILED)
         return TW_OK;
     print_line(t, v);
+    if (v->probe)
+        print_probe(t, v->probe, t->o.verbosity > 0);
     if (t->o.verbosity > 0) {
         print_ladder(t, v);
         print_fingerprints(t, v);
+        print_decryption(t, v->ev->tls);
         if (v->chain)
             print_chain(t, v->chain, v->ev->tls ? v->ev->tls->cert.frame : 0);
     }

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include "run_conn.h"
+#include "run_keys.h"
 #include "tlswhy/capture.h"
 #include "tlswhy/flow.h"
 #include "tlswhy/log.h"
 #include "tlswhy/packet.h"
 #include "tlswhy/profile.h"
+#include "tlswhy/probe.h"
 #include "tlswhy/reporters.h"
 
 /* The capture a signal should stop. A signal handler can reach nothing else, so this is the
@@ -253,6 +255,19 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
         }
         rc.corr.profile = &edge;
     }
+    struct tw_keylog *keys = NULL;
+    err = tw_run_keys_load(o, &keys);
+    if (err != TW_OK) {
+        tw_cert_ctx_free(rc.certs);
+        return err;
+    }
+    rc.keys = keys;
+    struct tw_probe_opts po = {.timeout_ms = o->probe_timeout_ms};
+    if (o->probe && !(rc.probes = tw_probe_cache_new(rc.certs, &po))) {
+        tw_keylog_free(keys);
+        tw_cert_ctx_free(rc.certs);
+        return TW_E_NOMEM;
+    }
     rc.corr.host = o->host;
     rc.corr.tls_ports = o->tls_ports;
     rc.corr.tls_port_count = o->tls_port_count;
@@ -283,6 +298,8 @@ out:
     tw_flow_free(s.flows);
     for (size_t i = 0; i < rc.rep_count; i++)
         tw_rep_free(rc.reps[i]);
+    tw_probe_cache_free(rc.probes);
     tw_cert_ctx_free(rc.certs);
+    tw_keylog_free(keys);
     return err;
 }

@@ -32,6 +32,9 @@ struct tw_opts {
     const char *command_line; /* for reports */
     const char *edge;         /* --edge NAME|FILE, or NULL */
     bool ja4_raw;             /* --ja4-raw: also the raw and original-order JA4 forms */
+    const char *keylog;       /* --keylog FILE, or NULL */
+    bool probe;               /* --probe: confirm client_rejected verdicts from this machine */
+    int probe_timeout_ms;     /* --probe-timeout (0: the default) */
 };
 
 struct tw_run_result {
@@ -44,5 +47,8 @@ struct tw_run_result {
  * still reported. Returns TW_OK, or a negative tw_err when nothing could run (bad trust store,
  * out of memory); input errors are in res->input_error. */
 int tw_run(const struct tw_opts *o, struct tw_run_result *res);
+
+/* `tlswhy probe ...` (argv[0] is "probe"): returns the exit status (run_probe.c). */
+int tw_run_probe_main(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 #include "tlswhy/correlate.h"
 #include "tlswhy/dissector.h"
 #include "tlswhy/flow.h"
+#include "tlswhy/probe.h"
 
 struct conn_app {
     struct tw_ev_tls tls;
@@ -33,6 +34,7 @@ static struct conn_app *app_of(struct tw_run_conns *r, struct tw_conn *c)
         free(a);
         return NULL;
     }
+    tw_tls_set_keylog(a->framer, r->keys);
     tw_conn_set_app(c, a);
     return a;
 }
@@ -65,8 +67,10 @@ static int on_data(void *ctx, struct tw_conn *c, enum tw_dir d, const uint8_t *d
     struct tw_evidence ev;
     evidence_of(c, a, &ev);
     int rc = tw_tls_data(a->framer, &ev, d, data, len, frame, ts_us);
-    if (rc == TW_STREAM_DONE && tw_tls_settled(a->framer, &ev))
+    if (rc == TW_STREAM_DONE && tw_tls_settled(a->framer, &ev)) {
+        tw_tls_end(a->framer, &ev); /* settled: changes nothing but the summaries (key log) */
         decide_early(ctx, c, a, &ev);
+    }
     return rc;
 }
 
@@ -159,8 +163,14 @@ static void on_close(void *ctx, struct tw_conn *c)
     if (a)
         tw_tls_end(a->framer, &ev);
     struct tw_chain_report *chain = a ? judge_chain(r, &a->tls) : NULL;
-    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant)
+    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant) {
+        /* --probe: only the server this connection went to, and only when the capture cannot
+         * say why the client gave up */
+        if (r->probes && v.outcome == TW_OUTCOME_FAILED && v.cause == TW_CAUSE_CLIENT_REJECTED &&
+            a)
+            v.probe = tw_probe_once(r->probes, &ev.server, &a->tls.ch, r->corr.host);
         report(r, &v);
+    }
     tw_chain_report_free(chain);
     if (a)
         free_app(c, a, NULL);

@@ -14,6 +14,8 @@ struct tw_run_conns {
     const struct tw_limits *lim;
     struct tw_cert_ctx *certs;
     struct tw_corr_opts corr;
+    struct tw_keylog *keys; /* --keylog and pcapng secrets; NULL: none */
+    struct tw_probe_cache *probes; /* --probe; NULL: off */
     struct tw_reporter *reps[TW_MAX_REPORTERS];
     size_t rep_count;
     uint64_t reported, failed;

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$TW_SOURCE_DIR"
 python3 - <<'PY'
 import os, re, sys
-order = ["base", "capture", "decode", "flow", "dissect", "cert", "diag", "report", "run"]
+order = ["base", "capture", "decode", "flow", "dissect", "cert", "diag", "probe", "report", "run"]
 headers = {  # header -> layer (public contracts and private headers)
     "base.h": "base", "rd.h": "base", "log.h": "base", "causes.h": "base", "causes.def": "base",
     "frame.h": "capture", "capture.h": "capture",
@@ -15,13 +15,14 @@ headers = {  # header -> layer (public contracts and private headers)
     "stream.h": "flow", "flow.h": "flow", "ev_tcp.h": "flow", "reasm.h": "flow",
     "ev_tls.h": "dissect", "evidence.h": "dissect", "dissector.h": "dissect",
     "tls_int.h": "dissect", "tls_conn.h": "dissect", "dissectors.def": "dissect",
-    "tls_names.inc": "dissect",
+    "tls_names.inc": "dissect", "keylog.h": "dissect", "tls_decrypt.h": "dissect",
     "cert.h": "cert", "cert_int.h": "cert", "digest.h": "cert",
     "verdict.h": "diag", "correlate.h": "diag", "correlate_int.h": "diag",
     "profile.h": "diag", "edge.h": "diag",
     "fingerprint.h": "diag",
-    "report.h": "report", "reporters.h": "report", "json.h": "report",
-    "run.h": "run", "run_conn.h": "run",
+    "probe.h": "probe", "probe_int.h": "probe",
+    "report.h": "report", "report_dec.h": "report", "reporters.h": "report", "json.h": "report",
+    "run.h": "run", "run_conn.h": "run", "run_keys.h": "run",
 }
 def layer_of(path):
     name = os.path.basename(path)
@@ -30,7 +31,7 @@ def layer_of(path):
     for prefix, layer in [("base", "base"), ("rd", "base"), ("log", "base"), ("causes", "base"),
                           ("capture", "capture"), ("decode", "decode"), ("flow", "flow"),
                           ("reasm", "flow"), ("cert", "cert"), ("correlate", "diag"),
-                          ("diag_", "diag"), ("report", "report"), ("json", "report"),
+                          ("diag_", "diag"), ("probe", "probe"), ("report", "report"), ("json", "report"),
                           ("run", "run"), ("main", "run")]:
         if name.startswith(prefix): return layer
     return None

@@ -3,6 +3,8 @@
 #ifndef TLSWHY_CAPTURE_H
 #define TLSWHY_CAPTURE_H
 
+#include <stdio.h>
+
 #include "tlswhy/frame.h"
 
 /* One open capture source. Opaque: create with tw_cap_open_file/tw_cap_open_live, free with
@@ -101,5 +103,23 @@ void tw_cap_close(struct tw_cap *c);
  * TW_E_IO with a message in err, or TW_E_NOMEM. Prints nothing. */
 int tw_cap_list(struct tw_cap_iface **list, size_t *n, char *err, size_t errlen);
 void tw_cap_list_free(struct tw_cap_iface *list, size_t n);
+
+/* pcapng Decryption Secrets Blocks (block type 0x0000000A; what `editcap --inject-secrets`
+ * writes). libpcap skips them, so tw_cap_pcapng_secrets walks the file's block structure itself
+ * and calls fn for each DSB of secrets type TW_DSB_TLS_KEYLOG ('TLSK', an NSS key log) with its
+ * data. Files only (it reads the file once more; stdin cannot be read twice). A file that is not
+ * pcapng has no such block: returns TW_OK after 0 calls. Returns TW_OK, TW_E_IO (cannot open or
+ * read) or TW_E_MALFORMED (a broken block structure: blocks before it were still reported), with
+ * a message in err, or the first error fn returned. A DSB longer than TW_DSB_MAX is skipped and
+ * counted in *skipped. */
+#define TW_DSB_TLS_KEYLOG 0x544c534bu
+#define TW_DSB_MAX (16u << 20)
+typedef int (*tw_cap_secrets_fn)(void *ctx, const uint8_t *data, size_t len);
+int tw_cap_pcapng_secrets(const char *path, tw_cap_secrets_fn fn, void *ctx, size_t *skipped,
+                          char *err, size_t errlen);
+/* The same on an open stream (read from its current position; not closed); path names it in
+ * messages. */
+int tw_cap_pcapng_secrets_fp(FILE *f, const char *path, tw_cap_secrets_fn fn, void *ctx,
+                             size_t *skipped, char *err, size_t errlen);
 
 #endif

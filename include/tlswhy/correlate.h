@@ -31,6 +31,9 @@ bool tw_corr_final(const struct tw_verdict *v);
 bool tw_corr_after_verdict(const struct tw_evidence *ev, enum tw_outcome first,
                            const struct tw_corr_opts *o, struct tw_verdict *out);
 
+/* The defect of chain c a client most likely acted on: the one alert_desc (a TLS alert code, or
+ * -1 when none was seen) points at, else by the order clients check. NULL when none. */
+const struct tw_cert_finding *tw_corr_pick_defect(const struct tw_chain_report *c, int alert_desc);
 /* True when port is 443, 8443 or one of o->tls_ports (o may be NULL). */
 bool tw_corr_is_tls_port(const struct tw_corr_opts *o, uint16_t port);
 

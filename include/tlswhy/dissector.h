@@ -45,6 +45,12 @@ struct tw_tls_conn;
 /* Returns NULL on allocation failure. lim must outlive the object. */
 struct tw_tls_conn *tw_tls_new(const struct tw_limits *lim);
 void tw_tls_free(struct tw_tls_conn *t);
+/* Decrypt this connection's records with the secrets of keys (keylog.h), which must outlive
+ * t; NULL: no key log (the default). Decrypted handshake messages and alerts go to the same
+ * dissectors as plaintext (tw_msg.decrypted, tw_alert.encrypted and visible); what was found
+ * and done is in ev->tls->dec. */
+struct tw_keylog;
+void tw_tls_set_keylog(struct tw_tls_conn *t, struct tw_keylog *keys);
 /* Feeds in-order stream bytes of direction d. ev->tls must be allocated (zeroed); NULL t, ev
  * or ev->tls, or len 0, do nothing. Returns TW_STREAM_MORE, or TW_STREAM_DONE (for both
  * directions, from then on) once the client has sent application data and the server has

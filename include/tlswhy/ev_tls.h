@@ -129,7 +129,7 @@ struct tw_alert {
                          * record of alert size, see dissector.h), not from content type 21 */
 };
 
-#define TW_MAX_STEPS 48
+#define TW_MAX_STEPS 48 /* <= 64: steps_decrypted is a bit mask */
 /* One line of the handshake ladder (-v, the report's diagram). TCP events come from ev_tcp. */
 enum tw_step_kind {
     TW_STEP_HANDSHAKE = 1, /* type = handshake type */
@@ -194,6 +194,19 @@ struct tw_malformed {
     uint32_t off;
 };
 
+/* Decryption with a key log (--keylog, pcapng Decryption Secrets Block): what was found and
+ * done for this connection. keylog is false when no key log was given. */
+struct tw_decryption {
+    bool keylog;              /* a key log was given */
+    uint8_t secrets;          /* bit (1 << enum tw_secret) for each secret held for this
+                               * connection's ClientHello.random (keylog.h) */
+    uint32_t records[2];      /* records decrypted, per direction */
+    uint64_t failed_frame;    /* first record that failed authentication (0: none); that
+                               * direction is not decrypted any further */
+    uint8_t failed_dir;
+    const char *unsupported;  /* static: why the keys could not be used (cipher suite), or NULL */
+};
+
 struct tw_ev_tls {
     struct tw_dir_tls d[2];                /* indexed by enum tw_dir */
     struct tw_client_hello ch;             /* the first ClientHello */
@@ -222,6 +235,8 @@ struct tw_ev_tls {
     uint32_t cert_status_len;              /* OCSP response length in CertificateStatus */
     uint16_t server_kx_sig_alg;            /* ServerKeyExchange signature scheme (TLS 1.2) */
     uint64_t hello_request_frame;          /* HelloRequest (server asks to renegotiate) */
+    struct tw_decryption dec;              /* key log decryption (tls_decrypt.c) */
+    uint64_t steps_decrypted;              /* bit i: steps[i] was read with a key log */
 };
 
 /* Frees the DER copies held by t (not t itself). NULL is fine. */

@@ -25,6 +25,10 @@ struct tw_rep_json_opts {
 };
 /* The same, with options (o may be NULL: the defaults of tw_rep_json_new). */
 struct tw_reporter *tw_rep_json_new_with(FILE *out, const struct tw_rep_json_opts *o);
+/* `tlswhy probe`: one probe's result as text, with the chain and its findings. */
+struct tw_probe_result;
+int tw_rep_text_probe(FILE *out, const struct tw_probe_result *r, int verbosity);
+
 /* The end-of-run table: counts per outcome and cause, per server name and per certificate,
  * with the first and last frame of each. Prints at end(). */
 struct tw_reporter *tw_rep_summary_new(FILE *out);

@@ -66,6 +66,8 @@ struct tw_verdict {
     bool handshake_done;               /* both Finished (<= 1.2) / client flight seen (1.3) */
     struct tw_edge_verdict edge;       /* --edge: would that edge accept this origin? */
     struct tw_fingerprints fp;         /* JA4 / JA3 of the ClientHello, JA3S of the server */
+    const struct tw_probe_result *probe; /* --probe: this server probed from here (probe.h),
+                                          * not wire evidence; NULL when not probed */
 };
 
 struct tw_corr_opts {

@@ -86,6 +86,12 @@ edge-origin-cipher-unsupported ; tcp.stream==0 && $S && tls.handshake.ciphersuit
 edge-origin-pss-only ; tcp.stream==0 && $S && tls.handshake.sig_hash_alg==0x0804 ; tcp.stream==1 && $S && tls.alert_message.desc==40 ; !tcp.stream==1 && tls.handshake.type==2
 edge-keepalive-race ; $S && tls.record.content_type==21 && frame.time_relative > 0.9 ; $S && tcp.flags.fin==1 ; $C && tls.record.content_type==23 && frame.time_relative > 1.9 ; $S && tcp.flags.reset==1 && frame.time_relative > 1.9
 edge-origin-slow ; $S && tls.handshake.type==2 && frame.time_relative > 0.6 ; $S && tls.record.content_type==23 && frame.time_relative > 2
+ok-tls12-keylog ; $TLS12 && tls.handshake.ciphersuite==0xc030 ; http.request.method=="GET" ; $(alert "$C" 0) ; !$FATAL
+ok-tls12-chacha-keylog ; $TLS12 && tls.handshake.ciphersuite==0xcca8 ; http.request.method=="GET" ; !$FATAL
+renegotiation-refused-tls12 ; $TLS12 ; $C && tls.handshake.type==1 && tcp.seq>1 ; $(alert "$S" 100) ; $(alert "$C" 40)
+ok-tls13-aes128-keylog ; tls.handshake.type==2 && tls.handshake.ciphersuite==0x1301 ; http.request.method=="GET" ; !$FATAL
+ok-tls13-chacha-keylog ; tls.handshake.type==2 && tls.handshake.ciphersuite==0x1303 ; http.request.method=="GET" ; !$FATAL
+cert-name-mismatch-apex-tls13-dsb ; x509ce.dNSName=="*.mydomain.test" ; $(alert "$C" 42)
 T
 )
 

@@ -10,4 +10,5 @@ scripts/deps.sh samples
 scripts/samples/pki.sh
 scripts/samples/scenarios.sh all
 scripts/samples/scenarios-edge.sh all
+scripts/samples/scenarios-keylog.sh all
 scripts/samples/check.sh
