@@ -30,6 +30,8 @@ struct tw_opts {
     size_t tls_port_count;
     struct tw_limits lim;
     const char *command_line; /* for reports */
+    const char *report;       /* --report FILE (.html or .md), or NULL */
+    bool anonymize;           /* --anonymize: client addresses hidden in the report */
 };
 
 struct tw_run_result {

@@ -18,7 +18,7 @@ headers = {  # header -> layer (public contracts and private headers)
     "tls_names.inc": "dissect",
     "cert.h": "cert", "cert_int.h": "cert",
     "verdict.h": "diag", "correlate.h": "diag", "correlate_int.h": "diag",
-    "report.h": "report", "reporters.h": "report", "json.h": "report",
+    "report.h": "report", "reporters.h": "report", "json.h": "report", "report_doc.h": "report",
     "run.h": "run", "run_conn.h": "run",
 }
 def layer_of(path):
