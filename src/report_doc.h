@@ -17,15 +17,15 @@
 #define DOC_GROUP_INCOMPLETE (TW_CAUSE_COUNT + 1)
 #define DOC_GROUPS (TW_CAUSE_COUNT + 2)
 
-#define DOC_NAMES 8         /* server names listed per group; the rest are counted */
-#define DOC_GROUP_CHAINS 6  /* certificate cards referenced per group */
-#define DOC_CHAINS 24       /* certificate cards in the whole report */
-#define DOC_CHAIN_CERTS 4   /* certificates shown per card (leaf first) */
-#define DOC_CHAIN_NAMES 4   /* names a chain was presented for, listed per card */
-#define DOC_SANS 12         /* SANs shown per certificate */
-#define DOC_FINDINGS 8      /* findings shown per card and per example */
+#define DOC_NAMES 8        /* server names listed per group; the rest are counted */
+#define DOC_GROUP_CHAINS 6 /* certificate cards referenced per group */
+#define DOC_CHAINS 24      /* certificate cards in the whole report */
+#define DOC_CHAIN_CERTS 4  /* certificates shown per card (leaf first) */
+#define DOC_CHAIN_NAMES 4  /* names a chain was presented for, listed per card */
+#define DOC_SANS 12        /* SANs shown per certificate */
+#define DOC_FINDINGS 8     /* findings shown per card and per example */
 #define DOC_RUNGS (TW_MAX_STEPS + 8)
-#define DOC_BUCKETS 48      /* bars in the chart */
+#define DOC_BUCKETS 48           /* bars in the chart */
 #define DOC_CLIENTS (DOC_GROUPS) /* anonymized addresses: one per example at most */
 
 /* ---- the ladder of one connection (report_ladder.c) ------------------------------------ */
@@ -68,10 +68,10 @@ struct doc_cert {
     bool parsed;
     char *subject, *issuer; /* DNs */
     char *sans[DOC_SANS];
-    uint16_t san_count;     /* as in the certificate (may exceed DOC_SANS) */
+    uint16_t san_count; /* as in the certificate (may exceed DOC_SANS) */
     int64_t not_before, not_after;
     char sha256[65];
-    char key[48];           /* "RSA 2048", "EC prime256v1" */
+    char key[48]; /* "RSA 2048", "EC prime256v1" */
     char sig_alg[64];
     bool self_signed;
 };
@@ -81,10 +81,10 @@ struct doc_finding {
     char *text;
 };
 struct doc_chain {
-    char key[65 + 8];       /* leaf SHA-256 + chain length: the card's identity */
+    char key[65 + 8]; /* leaf SHA-256 + chain length: the card's identity */
     uint64_t conns, failed;
-    uint16_t n;             /* certificates in the chain */
-    uint16_t kept;          /* of them, in certs[] */
+    uint16_t n;    /* certificates in the chain */
+    uint16_t kept; /* of them, in certs[] */
     struct doc_cert certs[DOC_CHAIN_CERTS];
     uint16_t finding_count;
     struct doc_finding findings[DOC_FINDINGS];
@@ -99,12 +99,12 @@ struct doc_example {
     int64_t start_us;
     char client[TW_ENDPOINT_STRLEN + 16]; /* anonymized when asked */
     char server[TW_ENDPOINT_STRLEN];
-    char *sni;                            /* NULL: none sent */
-    char *name;                           /* the name judged, or NULL */
+    char *sni;  /* NULL: none sent */
+    char *name; /* the name judged, or NULL */
     char version[16];
     char *explanation;
     char stage[24];
-    int chain;                            /* index into chains, or -1 */
+    int chain; /* index into chains, or -1 */
     uint16_t finding_count;
     struct doc_finding findings[DOC_FINDINGS];
     struct doc_ladder ladder;
@@ -174,9 +174,9 @@ void doc_write_html(FILE *f, const struct doc_agg *a, const struct tw_run_info *
 void doc_write_md(FILE *f, const struct doc_agg *a, const struct tw_run_info *run);
 /* The headline: one plain sentence per line, shared by both formats. The caller escapes. */
 struct doc_headline {
-    char what[900];  /* "3 of 10 TLS connections failed (30%) from ... to ..., for a, b." */
+    char what[900];   /* "3 of 10 TLS connections failed (30%) from ... to ..., for a, b." */
     char cause[1000]; /* the most likely cause in one sentence, or "" */
-    char fix[900];   /* the fix that usually applies, or "" */
+    char fix[900];    /* the fix that usually applies, or "" */
 };
 void doc_headline(const struct doc_agg *a, struct doc_headline *h);
 /* The stylesheet and its Content-Security-Policy hash (report_html_style.c). */

@@ -22,9 +22,10 @@ static void when(FILE *f, int64_t us)
 static void head(FILE *f, const struct doc_headline *h)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n", f);
-    fprintf(f, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-               "style-src 'sha256-%s'; img-src 'none'; base-uri 'none'; form-action "
-               "'none'\"/>\n",
+    fprintf(f,
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'sha256-%s'; img-src 'none'; base-uri 'none'; form-action "
+            "'none'\"/>\n",
             doc_html_style_sha256);
     fputs("<meta name=\"referrer\" content=\"no-referrer\"/>\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
@@ -82,8 +83,8 @@ static void overview(FILE *f, const struct doc_agg *a, const int *order, size_t 
     for (size_t i = 0; i < n; i++) {
         const struct doc_group *g = &a->g[order[i]];
         fprintf(f, "<tr><td><a href=\"#g-%s\">%s</a></td><td>%llu</td><td>%.1f%%</td><td>",
-                doc_group_name(order[i]), doc_group_name(order[i]),
-                (unsigned long long)g->count, 100.0 * (double)g->count / (double)a->total);
+                doc_group_name(order[i]), doc_group_name(order[i]), (unsigned long long)g->count,
+                100.0 * (double)g->count / (double)a->total);
         when(f, g->first_us);
         fputs("</td><td>", f);
         when(f, g->last_us);
@@ -150,8 +151,8 @@ static void cert_note(const struct doc_example *x, char *buf, size_t n)
     size_t used = 0;
     buf[0] = '\0';
     for (uint16_t i = 0; i < x->finding_count && used + 1 < n; i++) {
-        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "finding: ",
-                         tw_cause_name(x->findings[i].code));
+        int w = snprintf(buf + used, n - used, "%s%s",
+                         i ? ", " : "finding: ", tw_cause_name(x->findings[i].code));
         used = w < 0 ? used : used + (size_t)w;
     }
 }
@@ -245,8 +246,9 @@ static void cert_rows(FILE *f, const struct doc_cert *c, int index, const struct
     fprintf(f, "<h4>Certificate %d%s</h4>\n", index,
             index == 0 ? " (the server's own)" : " (issuer chain)");
     if (!c->parsed) {
-        fprintf(f, "<p class=\"finding\">Could not be parsed. SHA-256 <span class=\"mono\">%s"
-                   "</span></p>\n",
+        fprintf(f,
+                "<p class=\"finding\">Could not be parsed. SHA-256 <span class=\"mono\">%s"
+                "</span></p>\n",
                 c->sha256);
         return;
     }
@@ -286,10 +288,11 @@ static void cards(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
     fputs("<h2>Certificate chains seen</h2>\n", f);
     for (uint16_t i = 0; i < a->chain_count; i++) {
         const struct doc_chain *c = &a->chains[i];
-        fprintf(f, "<section class=\"card%s\" id=\"cert-%u\">\n<h3>Chain %u: %u certificate%s, "
-                   "%s, in %llu connection%s (%llu failed)</h3>\n",
-                c->finding_count ? " bad" : "", (unsigned)i + 1, (unsigned)i + 1,
-                (unsigned)c->n, c->n == 1 ? "" : "s", c->trusted ? "trusted" : "not trusted",
+        fprintf(f,
+                "<section class=\"card%s\" id=\"cert-%u\">\n<h3>Chain %u: %u certificate%s, "
+                "%s, in %llu connection%s (%llu failed)</h3>\n",
+                c->finding_count ? " bad" : "", (unsigned)i + 1, (unsigned)i + 1, (unsigned)c->n,
+                c->n == 1 ? "" : "s", c->trusted ? "trusted" : "not trusted",
                 (unsigned long long)c->conns, c->conns == 1 ? "" : "s",
                 (unsigned long long)c->failed);
         fputs("<p>Presented for: ", f);
@@ -316,8 +319,9 @@ static void cards(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
         fputs("</section>\n", f);
     }
     if (a->chains_other)
-        fprintf(f, "<p class=\"note\">%llu connections presented other chains (only the first "
-                   "%d distinct chains get a card).</p>\n",
+        fprintf(f,
+                "<p class=\"note\">%llu connections presented other chains (only the first "
+                "%d distinct chains get a card).</p>\n",
                 (unsigned long long)a->chains_other, DOC_CHAINS);
 }
 
@@ -356,8 +360,7 @@ static void facts(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
           "<tr><th>command line</th><td class=\"mono\">",
           f);
     doc_html(f, run->command_line ? run->command_line : "");
-    fputs(a->anonymize ? " <span class=\"note\">(IP addresses replaced by ADDRESS)</span>" : "",
-          f);
+    fputs(a->anonymize ? " <span class=\"note\">(IP addresses replaced by ADDRESS)</span>" : "", f);
     fputs("</td></tr>\n</table>\n", f);
 }
 

@@ -21,7 +21,7 @@ static void add(struct build *b, uint64_t frame, int64_t ts, int dir, int mark, 
     struct doc_rung *r = &l->r[l->n];
     *r = (struct doc_rung){.frame = frame, .dir = (uint8_t)dir, .mark = (uint8_t)mark};
     r->ms = b->t0 && ts ? (double)(ts - b->t0) / 1000.0 : 0.0;
-    tw_rep_escape(what, strlen(what), r->what, sizeof r->what);
+    snprintf(r->what, sizeof r->what, "%s", what); /* ASCII: step_label escaped wire bytes */
     l->n++;
 }
 
@@ -34,8 +34,8 @@ static void alert_label(const struct tw_ev_tls *t, const struct tw_step *s, char
         if (!a->visible)
             break;
         const char *name = tw_tls_alert_name(a->desc);
-        snprintf(buf, n, "Alert %s %u %s", a->level == 1 ? "warning" : "fatal",
-                 (unsigned)a->desc, name ? name : "?");
+        snprintf(buf, n, "Alert %s %u %s", a->level == 1 ? "warning" : "fatal", (unsigned)a->desc,
+                 name ? name : "?");
         return;
     }
     snprintf(buf, n, "Alert (encrypted)");
@@ -51,8 +51,7 @@ static int step_label(const struct tw_ev_tls *t, const struct tw_step *s, char *
             snprintf(buf, n, "%s", name);
         else
             snprintf(buf, n, "handshake type %u", (unsigned)s->type);
-        return s->type == TW_HS_CERTIFICATE && s->dir == TW_DIR_S2C ? DOC_MARK_CERT
-                                                                    : DOC_MARK_NONE;
+        return s->type == TW_HS_CERTIFICATE && s->dir == TW_DIR_S2C ? DOC_MARK_CERT : DOC_MARK_NONE;
     case TW_STEP_CCS:
         snprintf(buf, n, "ChangeCipherSpec");
         return DOC_MARK_NONE;

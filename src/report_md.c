@@ -60,8 +60,9 @@ static void over_time(FILE *f, const struct doc_agg *a)
     for (int i = from; i < to; i++)
         for (int g = 0; g < DOC_GROUPS; g++)
             used[g] |= a->bucket[i][g] != 0;
-    fprintf(f, "\n## Connections over time\n\nOne row per %.3f s with connections (start "
-               "time, UTC).\n\n| start |",
+    fprintf(f,
+            "\n## Connections over time\n\nOne row per %.3f s with connections (start "
+            "time, UTC).\n\n| start |",
             (double)a->width_us / 1e6);
     for (int g = 0; g < DOC_GROUPS; g++)
         if (used[g])
@@ -311,8 +312,9 @@ static void cards(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
     fputs("\n## Certificate chains seen\n", f);
     for (uint16_t i = 0; i < a->chain_count; i++) {
         const struct doc_chain *c = &a->chains[i];
-        fprintf(f, "\n### Chain %u: %u certificate%s, %s, in %llu connection%s (%llu failed)\n\n"
-                   "Presented for: ",
+        fprintf(f,
+                "\n### Chain %u: %u certificate%s, %s, in %llu connection%s (%llu failed)\n\n"
+                "Presented for: ",
                 (unsigned)i + 1, (unsigned)c->n, c->n == 1 ? "" : "s",
                 c->trusted ? "trusted" : "not trusted", (unsigned long long)c->conns,
                 c->conns == 1 ? "" : "s", (unsigned long long)c->failed);
@@ -322,8 +324,9 @@ static void cards(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
         }
         if (c->names_other)
             fprintf(f, " and %llu more", (unsigned long long)c->names_other);
-        fputs(c->finding_count ? "\n\nProblems found:\n\n" : "\n\nNo problem found in this "
-                                                             "chain.\n",
+        fputs(c->finding_count ? "\n\nProblems found:\n\n"
+                               : "\n\nNo problem found in this "
+                                 "chain.\n",
               f);
         findings(f, c->findings, c->finding_count);
         for (uint16_t k = 0; k < c->kept; k++)
@@ -333,8 +336,9 @@ static void cards(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
                     (unsigned)(c->n - c->kept));
     }
     if (a->chains_other)
-        fprintf(f, "\n%llu connections presented other chains (only the first %d distinct "
-                   "chains are shown).\n",
+        fprintf(f,
+                "\n%llu connections presented other chains (only the first %d distinct "
+                "chains are shown).\n",
                 (unsigned long long)a->chains_other, DOC_CHAINS);
 }
 

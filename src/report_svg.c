@@ -13,9 +13,8 @@
 
 const char *doc_group_colour(int g)
 {
-    static const char *const failure[] = {"#c62828", "#6a1b9a", "#1565c0", "#ad1457",
-                                          "#00838f", "#4e342e", "#ef6c00", "#283593",
-                                          "#558b2f", "#37474f"};
+    static const char *const failure[] = {"#c62828", "#6a1b9a", "#1565c0", "#ad1457", "#00838f",
+                                          "#4e342e", "#ef6c00", "#283593", "#558b2f", "#37474f"};
     if (g == DOC_GROUP_OK)
         return OK_COLOUR;
     if (g == DOC_GROUP_INCOMPLETE)
@@ -65,15 +64,16 @@ void doc_svg_chart(FILE *f, const struct doc_agg *a)
         legend += used[g];
     int rows = (legend + 2) / 3;
     int H = plot_y + plot_h + 40 + rows * 20;
-    fprintf(f, "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-               "role=\"img\" aria-label=\"connections over time by outcome and cause\">\n",
+    fprintf(f,
+            "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "role=\"img\" aria-label=\"connections over time by outcome and cause\">\n",
             W, H, W, H);
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n", plot_x,
             plot_y + plot_h, plot_x + plot_w, plot_y + plot_h);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">%llu</text>\n",
             plot_x - 6, plot_y + 10, (unsigned long long)max);
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">0</text>\n",
-            plot_x - 6, plot_y + plot_h);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">0</text>\n", plot_x - 6,
+            plot_y + plot_h);
     int nb = to - from;
     double bw = (double)plot_w / nb;
     for (int i = from; i < to; i++) {
@@ -104,8 +104,9 @@ void doc_svg_chart(FILE *f, const struct doc_agg *a)
     width_text(a->width_us, width, sizeof width);
     fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis\">%s</text>\n", plot_x, plot_y + plot_h + 16,
             clock_of((a->lo + from) * a->width_us, t0, sizeof t0));
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">UTC, one bar "
-               "per %s</text>\n",
+    fprintf(f,
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">UTC, one bar "
+            "per %s</text>\n",
             plot_x + plot_w / 2, plot_y + plot_h + 16, width);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">%s</text>\n",
             plot_x + plot_w, plot_y + plot_h + 16,
@@ -115,8 +116,9 @@ void doc_svg_chart(FILE *f, const struct doc_agg *a)
         if (!used[g])
             continue;
         int x = plot_x + (item % 3) * 270, y = plot_y + plot_h + 34 + (item / 3) * 20;
-        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                   "<text x=\"%d\" y=\"%d\" class=\"legend\">%s</text>\n",
+        fprintf(f,
+                "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"legend\">%s</text>\n",
                 x, y - 10, doc_group_colour(g), x + 18, y, doc_group_name(g));
         item++;
     }
@@ -126,10 +128,14 @@ void doc_svg_chart(FILE *f, const struct doc_agg *a)
 static const char *mark_colour(int mark)
 {
     switch (mark) {
-    case DOC_MARK_ALERT: return "#c62828";
-    case DOC_MARK_CERT: return "#ef6c00";
-    case DOC_MARK_RESET: return "#6a1b9a";
-    default: return "#455a64";
+    case DOC_MARK_ALERT:
+        return "#c62828";
+    case DOC_MARK_CERT:
+        return "#ef6c00";
+    case DOC_MARK_RESET:
+        return "#6a1b9a";
+    default:
+        return "#455a64";
     }
 }
 
@@ -138,20 +144,23 @@ void doc_svg_ladder(FILE *f, const struct doc_ladder *l, const char *client, con
 {
     const int W = 780, cx = 210, sx = 690, top = 44, row = 30;
     int H = top + (l->n ? l->n : 1) * row + 12;
-    fprintf(f, "<svg class=\"ladder\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-               "role=\"img\" aria-label=\"ladder diagram\">\n",
+    fprintf(f,
+            "<svg class=\"ladder\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "role=\"img\" aria-label=\"ladder diagram\">\n",
             W, H, W, H);
     fputs("<text x=\"4\" y=\"16\" class=\"head\">frame</text>"
-          "<text x=\"64\" y=\"16\" class=\"head\">ms</text>\n", f);
+          "<text x=\"64\" y=\"16\" class=\"head\">ms</text>\n",
+          f);
     fprintf(f, "<text x=\"%d\" y=\"16\" text-anchor=\"middle\" class=\"head\">client ", cx);
     doc_html(f, client);
     fprintf(f, "</text>\n<text x=\"%d\" y=\"16\" text-anchor=\"middle\" class=\"head\">server ",
             sx - 40);
     doc_html(f, server);
     fputs("</text>\n", f);
-    fprintf(f, "<line x1=\"%d\" y1=\"24\" x2=\"%d\" y2=\"%d\" stroke=\"#90a4ae\" "
-               "stroke-width=\"3\"/>\n<line x1=\"%d\" y1=\"24\" x2=\"%d\" y2=\"%d\" "
-               "stroke=\"#90a4ae\" stroke-width=\"3\"/>\n",
+    fprintf(f,
+            "<line x1=\"%d\" y1=\"24\" x2=\"%d\" y2=\"%d\" stroke=\"#90a4ae\" "
+            "stroke-width=\"3\"/>\n<line x1=\"%d\" y1=\"24\" x2=\"%d\" y2=\"%d\" "
+            "stroke=\"#90a4ae\" stroke-width=\"3\"/>\n",
             cx, cx, H - 4, sx, sx, H - 4);
     for (uint16_t i = 0; i < l->n; i++) {
         const struct doc_rung *r = &l->r[i];
@@ -160,17 +169,20 @@ void doc_svg_ladder(FILE *f, const struct doc_ladder *l, const char *client, con
         bool right = r->dir == TW_DIR_C2S;
         int x1 = right ? cx : sx, x2 = right ? sx - 2 : cx + 2, tip = right ? -9 : 9;
         if (r->mark != DOC_MARK_NONE)
-            fprintf(f, "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
-                       "fill-opacity=\"0.08\"/>\n",
+            fprintf(f,
+                    "<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" "
+                    "fill-opacity=\"0.08\"/>\n",
                     y - row + 8, W, row, col);
-        fprintf(f, "<text x=\"4\" y=\"%d\" class=\"num\">%llu</text><text x=\"64\" y=\"%d\" "
-                   "class=\"num\">%+.3f</text>\n",
+        fprintf(f,
+                "<text x=\"4\" y=\"%d\" class=\"num\">%llu</text><text x=\"64\" y=\"%d\" "
+                "class=\"num\">%+.3f</text>\n",
                 y, (unsigned long long)r->frame, y, r->ms);
-        fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
-                   "stroke-width=\"%d\"/><polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>\n",
+        fprintf(f,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+                "stroke-width=\"%d\"/><polygon points=\"%d,%d %d,%d %d,%d\" fill=\"%s\"/>\n",
                 x1, y, x2, y, col, r->mark ? 3 : 2, x2, y, x2 + tip, y - 5, x2 + tip, y + 5, col);
-        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"%s\">",
-                (cx + sx) / 2, y - 6, r->mark ? "label hot" : "label");
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"%s\">", (cx + sx) / 2,
+                y - 6, r->mark ? "label hot" : "label");
         doc_html(f, r->what);
         if (r->mark == DOC_MARK_CERT && cert_note && *cert_note) {
             fputs(" \xe2\x80\x94 ", f); /* em dash */
@@ -205,18 +217,19 @@ void doc_svg_validity(FILE *f, const struct doc_cert *c, int64_t from_us, int64_
     char nb[16], na[16];
     date_of(c->not_before, nb, sizeof nb);
     date_of(c->not_after, na, sizeof na);
-    fprintf(f, "<svg class=\"validity\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-               "role=\"img\" aria-label=\"validity %s to %s against the capture\">\n",
+    fprintf(f,
+            "<svg class=\"validity\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+            "role=\"img\" aria-label=\"validity %s to %s against the capture\">\n",
             W, H, W, H, nb, na);
     fprintf(f, "<rect x=\"%d\" y=\"8\" width=\"%d\" height=\"10\" fill=\"#eceff1\"/>\n", x0, w);
     fprintf(f, "<rect x=\"%.1f\" y=\"8\" width=\"%.1f\" height=\"10\" fill=\"%s\"/>\n", vx,
             vw > 1 ? vw : 1.0, covers ? OK_COLOUR : "#c62828");
-    fprintf(f, "<rect x=\"%.1f\" y=\"3\" width=\"%.1f\" height=\"20\" fill=\"#212121\"/>\n",
-            px - 1, pw > 3 ? pw : 3.0);
+    fprintf(f, "<rect x=\"%.1f\" y=\"3\" width=\"%.1f\" height=\"20\" fill=\"#212121\"/>\n", px - 1,
+            pw > 3 ? pw : 3.0);
     fprintf(f, "<text x=\"%.1f\" y=\"34\" text-anchor=\"start\" class=\"axis\">%s</text>\n", vx,
             nb);
-    fprintf(f, "<text x=\"%.1f\" y=\"34\" text-anchor=\"end\" class=\"axis\">%s</text>\n",
-            vx + vw, na);
+    fprintf(f, "<text x=\"%.1f\" y=\"34\" text-anchor=\"end\" class=\"axis\">%s</text>\n", vx + vw,
+            na);
     fprintf(f, "<title>valid %s to %s; capture %s</title>\n", nb, na,
             covers ? "inside" : "outside");
     fputs("</svg>\n", f);
