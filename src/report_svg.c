@@ -14,7 +14,7 @@
 const char *doc_group_colour(int g)
 {
     static const char *const failure[] = {"#c62828", "#6a1b9a", "#1565c0", "#ad1457", "#00838f",
-                                          "#4e342e", "#ef6c00", "#283593", "#558b2f", "#37474f"};
+                                          "#4e342e", "#ef6c00", "#283593", "#8e24aa", "#37474f"};
     if (g == DOC_GROUP_OK)
         return OK_COLOUR;
     if (g == DOC_GROUP_INCOMPLETE)
