@@ -37,8 +37,7 @@ static const char *when(int64_t us, char *buf, size_t n)
     return buf;
 }
 
-/* Copies template into out with every "{name}" replaced by name. */
-static void fill(char *out, size_t n, const char *template, const char *name)
+void doc_fix_fill(char *out, size_t n, const char *template, const char *name)
 {
     size_t used = 0;
     out[0] = '\0';
@@ -54,7 +53,7 @@ static void fill(char *out, size_t n, const char *template, const char *name)
     }
 }
 
-static const char *top_name(const struct doc_group *g)
+const char *doc_group_top_name(const struct doc_group *g)
 {
     const struct doc_name *best = NULL;
     for (uint16_t i = 0; i < g->name_count; i++)
@@ -127,12 +126,12 @@ void doc_headline(const struct doc_agg *a, struct doc_headline *h)
             if (a->warnings[w] && (worst < 0 || a->warnings[w] > a->warnings[worst]))
                 worst = w;
         if (worst > 0) {
-            const char *name = top_name(&a->g[DOC_GROUP_OK]);
-            fill(sentence, sizeof sentence, doc_fix_headline(worst), name);
+            const char *name = doc_group_top_name(&a->g[DOC_GROUP_OK]);
+            doc_fix_fill(sentence, sizeof sentence, doc_fix_headline(worst), name);
             snprintf(h->cause, sizeof h->cause, "Still worth fixing (%llu connection%s): %s.",
                      (unsigned long long)a->warnings[worst], a->warnings[worst] == 1 ? "" : "s",
                      sentence);
-            fill(h->fix, sizeof h->fix, doc_fix_action(worst), name);
+            doc_fix_fill(h->fix, sizeof h->fix, doc_fix_action(worst), name);
         }
         return;
     }
@@ -151,10 +150,10 @@ void doc_headline(const struct doc_agg *a, struct doc_headline *h)
              (unsigned long long)failed, (unsigned long long)a->total,
              100.0 * (double)failed / (double)a->total, when(first, t1, sizeof t1),
              when(last, t2, sizeof t2), names);
-    fill(sentence, sizeof sentence, doc_fix_headline(order[0]), top_name(top));
+    doc_fix_fill(sentence, sizeof sentence, doc_fix_headline(order[0]), doc_group_top_name(top));
     snprintf(h->cause, sizeof h->cause, "Most likely cause (%llu of %llu failures): %s.",
              (unsigned long long)top->count, (unsigned long long)failed, sentence);
-    fill(h->fix, sizeof h->fix, doc_fix_action(order[0]), top_name(top));
+    doc_fix_fill(h->fix, sizeof h->fix, doc_fix_action(order[0]), doc_group_top_name(top));
 }
 
 static int doc_begin(void *self, const struct tw_run_info *run)

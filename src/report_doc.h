@@ -50,6 +50,9 @@ void doc_ladder_build(const struct tw_verdict *v, struct doc_ladder *l);
  * usually applies. Both are static; never NULL. */
 const char *doc_fix_headline(int cause);
 const char *doc_fix_action(int cause);
+/* Copies template into out (NUL-terminated, truncated to n) with every "{name}" replaced by
+ * name (report_doc.c). */
+void doc_fix_fill(char *out, size_t n, const char *template, const char *name);
 
 /* ---- escaping (report_esc.c) ------------------------------------------------------------ */
 /* Writes s for HTML text or a quoted attribute: & < > " ' as entities, well-formed UTF-8 as is,
@@ -148,6 +151,8 @@ struct doc_agg {
 void doc_agg_init(struct doc_agg *a, bool anonymize);
 void doc_agg_add(struct doc_agg *a, const struct tw_verdict *v);
 void doc_agg_free(struct doc_agg *a);
+/* The group's most frequent server name, or "the server". */
+const char *doc_group_top_name(const struct doc_group *g);
 /* The groups with a count, failures first by count (descending), then incomplete, then ok.
  * Writes up to DOC_GROUPS indices into order; returns how many. */
 size_t doc_agg_order(const struct doc_agg *a, int *order);

@@ -198,6 +198,7 @@ static void causes(FILE *f, const struct doc_agg *a, const int *order, size_t n)
     for (size_t i = 0; i < n; i++) {
         int gi = order[i];
         const struct doc_group *g = &a->g[gi];
+        char fix[800];
         fprintf(f, "<section class=\"cause\" id=\"g-%s\">\n<h3>%s: %llu connection%s</h3>\n",
                 doc_group_name(gi), doc_group_name(gi), (unsigned long long)g->count,
                 g->count == 1 ? "" : "s");
@@ -205,7 +206,8 @@ static void causes(FILE *f, const struct doc_agg *a, const int *order, size_t n)
             fputs("<p>", f);
             doc_html(f, tw_cause_text(gi));
             fputs(".</p>\n<p class=\"fix\">Usual fix: ", f);
-            doc_html(f, doc_fix_action(gi));
+            doc_fix_fill(fix, sizeof fix, doc_fix_action(gi), doc_group_top_name(g));
+            doc_html(f, fix);
             fputs(".</p>\n", f);
         } else if (gi == DOC_GROUP_INCOMPLETE) {
             fputs("<p>The capture does not show how these connections ended (it began or "
@@ -221,6 +223,7 @@ static void causes(FILE *f, const struct doc_agg *a, const int *order, size_t n)
 
 static void warnings(FILE *f, const struct doc_agg *a)
 {
+    char fix[800];
     bool any = false;
     for (int w = 1; w < TW_CAUSE_COUNT; w++) {
         if (!a->warnings[w])
@@ -234,7 +237,8 @@ static void warnings(FILE *f, const struct doc_agg *a)
                 (unsigned long long)a->warnings[w]);
         doc_html(f, tw_cause_text(w));
         fputs("</td><td>", f);
-        doc_html(f, doc_fix_action(w));
+        doc_fix_fill(fix, sizeof fix, doc_fix_action(w), "the server's name");
+        doc_html(f, fix);
         fputs("</td></tr>\n", f);
     }
     if (any)

@@ -3,8 +3,6 @@
  * (tw_rep_escape); each format escapes them again for itself. */
 #include "report_doc.h"
 
-#include <string.h>
-
 #include "tlswhy/dissector.h"
 #include "tlswhy/reporters.h"
 

@@ -204,13 +204,15 @@ static void example(FILE *f, const struct doc_example *x)
 static void group(FILE *f, const struct doc_agg *a, int gi)
 {
     const struct doc_group *g = &a->g[gi];
+    char fix[800];
     fputs("\n### ", f);
     doc_md(f, doc_group_name(gi));
     fprintf(f, ": %llu connection%s\n\n", (unsigned long long)g->count, g->count == 1 ? "" : "s");
     if (gi < TW_CAUSE_COUNT) {
         doc_md(f, tw_cause_text(gi));
         fputs(".\n\n**Usual fix:** ", f);
-        doc_md(f, doc_fix_action(gi));
+        doc_fix_fill(fix, sizeof fix, doc_fix_action(gi), doc_group_top_name(g));
+        doc_md(f, fix);
         fputs(".\n\n", f);
     } else if (gi == DOC_GROUP_INCOMPLETE) {
         fputs("The capture does not show how these connections ended (it began or stopped in "
@@ -243,6 +245,7 @@ static void group(FILE *f, const struct doc_agg *a, int gi)
 
 static void warnings(FILE *f, const struct doc_agg *a)
 {
+    char fix[800];
     bool any = false;
     for (int w = 1; w < TW_CAUSE_COUNT; w++) {
         if (!a->warnings[w])
@@ -257,7 +260,8 @@ static void warnings(FILE *f, const struct doc_agg *a)
         fprintf(f, " | %llu | ", (unsigned long long)a->warnings[w]);
         doc_md(f, tw_cause_text(w));
         fputs(" | ", f);
-        doc_md(f, doc_fix_action(w));
+        doc_fix_fill(fix, sizeof fix, doc_fix_action(w), "the server's name");
+        doc_md(f, fix);
         fputs(" |\n", f);
     }
 }

@@ -68,14 +68,14 @@ void doc_svg_chart(FILE *f, const struct doc_agg *a)
             "<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
             "role=\"img\" aria-label=\"connections over time by outcome and cause\">\n",
             W, H, W, H);
-    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n", plot_x,
-            plot_y + plot_h, plot_x + plot_w, plot_y + plot_h);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">%llu</text>\n",
             plot_x - 6, plot_y + 10, (unsigned long long)max);
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">0</text>\n", plot_x - 6,
             plot_y + plot_h);
     int nb = to - from;
-    double bw = (double)plot_w / nb;
+    double bw = (double)plot_w / nb < 60 ? (double)plot_w / nb : 60; /* few bars: not slabs */
+    fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\"/>\n", plot_x,
+            plot_y + plot_h, plot_x + nb * bw, plot_y + plot_h);
     for (int i = from; i < to; i++) {
         double x = plot_x + (i - from) * bw, y = plot_y + plot_h;
         char when[16], width[32];
@@ -102,15 +102,9 @@ void doc_svg_chart(FILE *f, const struct doc_agg *a)
     }
     char t0[16], t1[16], width[32];
     width_text(a->width_us, width, sizeof width);
-    fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis\">%s</text>\n", plot_x, plot_y + plot_h + 16,
-            clock_of((a->lo + from) * a->width_us, t0, sizeof t0));
-    fprintf(f,
-            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">UTC, one bar "
-            "per %s</text>\n",
-            plot_x + plot_w / 2, plot_y + plot_h + 16, width);
-    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"axis\">%s</text>\n",
-            plot_x + plot_w, plot_y + plot_h + 16,
-            clock_of((a->lo + to) * a->width_us, t1, sizeof t1));
+    fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis\">from %s to %s UTC, one bar per %s</text>\n",
+            plot_x, plot_y + plot_h + 16, clock_of((a->lo + from) * a->width_us, t0, sizeof t0),
+            clock_of((a->lo + to) * a->width_us, t1, sizeof t1), width);
     int item = 0;
     for (int g = 0; g < DOC_GROUPS; g++) {
         if (!used[g])

@@ -95,6 +95,8 @@ START_TEST(headline_says_cause_name_and_fix)
     ck_assert_ptr_nonnull(strstr(html, "tlswhy -r capture.pcap"));
     ck_assert_ptr_null(strstr(html, "://"));
     ck_assert_ptr_null(strstr(html, "<script"));
+    ck_assert_ptr_null(strstr(html, "{name}")); /* every template filled */
+    ck_assert_uint_eq(count(html, "reissue it with mydomain.test as a SAN"), 2);
     free(html);
     char *md = report_of(v, 2, TW_DOC_MD, false, "tlswhy -r capture.pcap");
     ck_assert_ptr_nonnull(strstr(md, "does not cover mydomain.test"));
@@ -102,6 +104,7 @@ START_TEST(headline_says_cause_name_and_fix)
     ck_assert_ptr_nonnull(strstr(md, "  <== ALERT\n"));
     ck_assert_ptr_nonnull(strstr(md, "  <== finding: cert_name_mismatch\n"));
     ck_assert_uint_eq(count(md, "\n```"), 4); /* two ladders, each opened and closed */
+    ck_assert_ptr_null(strstr(md, "{name}"));
     free(md);
 }
 END_TEST

@@ -45,6 +45,8 @@ def check_html(name, text, expected):
         root = ET.fromstring(text)
     except ET.ParseError as e:
         return fail(name, "HTML is not well-formed: %s" % e)
+    if "{name}" in text:
+        fail(name, "a fix template was not filled")
     if not text.startswith("<!DOCTYPE html>\n"):
         fail(name, "no doctype")
     ids = {e.get("id") for e in root.iter() if e.get("id")}
@@ -90,6 +92,8 @@ def check_md(name, text, expected):
     prose = re.sub(r"```text\n.*?\n```\n", "", text, flags=re.S)
     if re.search(r"<[A-Za-z/!]", prose):
         fail(name, "raw HTML in the Markdown: %r" % re.search(r"<[A-Za-z/!].{0,30}", prose).group(0))
+    if "{name}" in text:
+        fail(name, "a fix template was not filled")
     if not text.startswith("# Why TLS failed"):
         fail(name, "no title")
     for cause, n in expected.items():
