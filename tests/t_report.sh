@@ -6,13 +6,32 @@
 # and --anonymize leaves no client address of the sample in either.
 set -euo pipefail
 cd "$TW_SOURCE_DIR"
-python3 - "$TLSWHY" <<'PY'
-import base64, hashlib, json, os, re, shlex, subprocess, sys, tempfile
+# Options: a name that is neither .html nor .md, --anonymize alone and an unwritable file are
+# errors (exit 2) that say what to do.
+tmp=$(mktemp -d /tmp/tw-report-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+expect_error() { # WANT_MESSAGE ARGS...
+    local want=$1 rc=0
+    shift
+    "$TLSWHY" -r samples/ok-tls12.pcap "$@" >/dev/null 2>"$tmp/err" || rc=$?
+    if [ "$rc" -ne 2 ] || ! grep -q -- "$want" "$tmp/err"; then
+        echo "FAIL: tlswhy $* exited $rc, stderr: $(cat "$tmp/err")"
+        exit 1
+    fi
+}
+expect_error "must end in .html (a web page) or .md (Markdown)" --report "$tmp/r.txt"
+expect_error "--anonymize applies to --report" --anonymize
+expect_error "cannot write" --report "$tmp/no/such/dir/r.html"
+[ ! -e "$tmp/r.txt" ] || { echo "FAIL: r.txt was written"; exit 1; }
+"$TLSWHY" -r samples/ok-tls12.pcap --report "$tmp/R.HTM" >/dev/null
+grep -q '^<!DOCTYPE html>' "$tmp/R.HTM" || { echo "FAIL: .HTM is not HTML"; exit 1; }
+python3 - "$TLSWHY" "$tmp" <<'PY'
+import base64, hashlib, json, os, re, shlex, subprocess, sys
 import xml.etree.ElementTree as ET
 
 tlswhy = sys.argv[1]
 samples = sorted(f[:-5] for f in os.listdir("samples") if f.endswith(".pcap"))
-tmp = tempfile.mkdtemp(prefix="tw-report-")
+tmp = sys.argv[2]
 bad = 0
 
 def fail(name, why):
