@@ -65,8 +65,11 @@ static void over_time(FILE *f, const struct doc_agg *a)
             "time, UTC).\n\n| start |",
             (double)a->width_us / 1e6);
     for (int g = 0; g < DOC_GROUPS; g++)
-        if (used[g])
-            fprintf(f, " %s |", doc_group_name(g));
+        if (used[g]) {
+            fputc(' ', f);
+            doc_md(f, doc_group_name(g));
+            fputs(" |", f);
+        }
     fputs("\n|---|", f);
     for (int g = 0; g < DOC_GROUPS; g++)
         if (used[g])
