@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tlswhy/log.h"
+#include "tlswhy/reporters.h"
 
 enum { EXIT_OK = 0, EXIT_FAILURES = 1, EXIT_ERROR = 2 };
 
@@ -31,6 +32,8 @@ enum long_only {
     OPT_KEYLOG,
     OPT_PROBE,
     OPT_PROBE_TIMEOUT,
+    OPT_REPORT,
+    OPT_ANONYMIZE,
 };
 
 static void usage(FILE *f)
@@ -54,6 +57,10 @@ static void usage(FILE *f)
           "  --color=WHEN       auto (default), always, never\n"
           "  --fail-exit        exit 1 when a failed handshake was found\n"
           "  --ja4-raw          also the raw and original-order JA4 (ja4_r, ja4_o, ja4_ro)\n"
+          "  --report FILE      also write a report for a support ticket: FILE.html (one\n"
+          "                     self-contained page) or FILE.md (Markdown); other names are\n"
+          "                     refused\n"
+          "  --anonymize        in the report, replace client addresses by client-N\n"
           "analysis:\n"
           "  --host NAME        the name the client expects, when it differs from the SNI\n"
           "  --edge NAME|FILE   judge by an edge's rules: cloudfront, strict, openssl, or a\n"
@@ -135,6 +142,8 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"keylog", required_argument, NULL, OPT_KEYLOG},
         {"probe", no_argument, NULL, OPT_PROBE},
         {"probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT},
+        {"report", required_argument, NULL, OPT_REPORT},
+        {"anonymize", no_argument, NULL, OPT_ANONYMIZE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -252,10 +261,26 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             else
                 return bad("--immediate", optarg);
             break;
+        case OPT_REPORT:
+            if (tw_rep_doc_format_of(optarg) < 0) {
+                fprintf(stderr, "tlswhy: --report %s: the name must end in .html (a web page) "
+                                "or .md (Markdown)\n",
+                        optarg);
+                return EXIT_ERROR;
+            }
+            o->report = optarg;
+            break;
+        case OPT_ANONYMIZE:
+            o->anonymize = true;
+            break;
         default:
             usage(stderr);
             return EXIT_ERROR;
         }
+    }
+    if (o->anonymize && !o->report) {
+        fprintf(stderr, "tlswhy: --anonymize applies to --report FILE\n");
+        return EXIT_ERROR;
     }
     if ((o->file_count == 0) == (o->iface == NULL)) {
         fprintf(stderr, "tlswhy: give either -r FILE or -i IFACE (see --help)\n");

@@ -3,6 +3,7 @@
  */
 #include "run.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -203,6 +204,22 @@ static int make_reporters(const struct tw_opts *o, struct tw_run_conns *rc)
             return TW_E_NOMEM;
         rc->reps[rc->rep_count++] = r;
     }
+    if (o->report) {
+        FILE *f = fopen(o->report, "w");
+        if (!f) {
+            tw_log(TW_LOG_ERROR, "--report %s: cannot write: %s", o->report, strerror(errno));
+            return TW_E_IO;
+        }
+        struct tw_rep_doc_opts d = {
+            .format = (enum tw_doc_format)tw_rep_doc_format_of(o->report),
+            .anonymize = o->anonymize,
+            .own_out = true,
+        };
+        r = tw_rep_doc_new(f, &d);
+        if (!r)
+            return TW_E_NOMEM;
+        rc->reps[rc->rep_count++] = r;
+    }
     return TW_OK;
 }
 
@@ -274,7 +291,7 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
     err = make_reporters(o, &rc);
     s.flows = err == TW_OK ? tw_flow_new(&o->lim, &tw_run_conn_ops, &rc) : NULL;
     if (!s.flows) {
-        err = TW_E_NOMEM;
+        err = err != TW_OK ? err : TW_E_NOMEM;
         goto out;
     }
     catch_signals();
@@ -288,8 +305,11 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
     tw_flow_finish(s.flows); /* decides every connection still open */
     fill_info(&s);
     for (size_t i = 0; i < rc.rep_count; i++)
-        if (rc.reps[i]->end)
-            rc.reps[i]->end(rc.reps[i]->self, &s.info);
+        if (rc.reps[i]->end) {
+            int e = rc.reps[i]->end(rc.reps[i]->self, &s.info);
+            if (e != TW_OK && rc.error == TW_OK)
+                rc.error = e; /* e.g. the --report file could not be written */
+        }
     fflush(stdout);
     res->conns_reported = rc.reported;
     res->failed = rc.failed;

@@ -35,6 +35,8 @@ struct tw_opts {
     const char *keylog;       /* --keylog FILE, or NULL */
     bool probe;               /* --probe: confirm client_rejected verdicts from this machine */
     int probe_timeout_ms;     /* --probe-timeout (0: the default) */
+    const char *report;       /* --report FILE (.html or .md), or NULL */
+    bool anonymize;           /* --anonymize: client addresses hidden in the report */
 };
 
 struct tw_run_result {

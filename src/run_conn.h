@@ -8,7 +8,7 @@
 #include "tlswhy/stream.h"
 #include "tlswhy/verdict.h"
 
-#define TW_MAX_REPORTERS 4
+#define TW_MAX_REPORTERS 8
 
 struct tw_run_conns {
     const struct tw_limits *lim;

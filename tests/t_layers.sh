@@ -21,7 +21,7 @@ headers = {  # header -> layer (public contracts and private headers)
     "profile.h": "diag", "edge.h": "diag",
     "fingerprint.h": "diag",
     "probe.h": "probe", "probe_int.h": "probe",
-    "report.h": "report", "report_dec.h": "report", "reporters.h": "report", "json.h": "report",
+    "report.h": "report", "report_dec.h": "report", "reporters.h": "report", "json.h": "report", "report_doc.h": "report",
     "run.h": "run", "run_conn.h": "run", "run_keys.h": "run",
 }
 def layer_of(path):

@@ -1,4 +1,5 @@
-/* reporters.h: the reporters tlswhy ships (report_text.c, report_json.c, report_summary.c).
+/* reporters.h: the reporters tlswhy ships (report_text.c, report_json.c, report_summary.c,
+ * report_doc.c).
  * Each constructor returns a struct tw_reporter (report.h) the caller drives with begin, emit
  * per verdict, and end, then releases with tw_rep_free. Reporters only format: they skip
  * verdicts with relevant == false and never decide anything. */
@@ -32,6 +33,21 @@ int tw_rep_text_probe(FILE *out, const struct tw_probe_result *r, int verbosity)
 /* The end-of-run table: counts per outcome and cause, per server name and per certificate,
  * with the first and last frame of each. Prints at end(). */
 struct tw_reporter *tw_rep_summary_new(FILE *out);
+/* The ticket report (--report): one self-contained HTML page or Markdown document written at
+ * end(): headline, chart over time, each cause with one example ladder, certificate cards and
+ * the capture's facts. Memory is bounded whatever the number of connections (docs/report.md).
+ * anonymize replaces client addresses ("client-N", stable within the report) and IP addresses
+ * in the command line; own_out makes the reporter fclose out when freed. */
+enum tw_doc_format { TW_DOC_HTML = 0, TW_DOC_MD = 1 };
+struct tw_rep_doc_opts {
+    enum tw_doc_format format;
+    bool anonymize;
+    bool own_out;
+};
+struct tw_reporter *tw_rep_doc_new(FILE *out, const struct tw_rep_doc_opts *o);
+/* The format a report file name asks for: .html/.htm -> TW_DOC_HTML, .md/.markdown ->
+ * TW_DOC_MD (any case); -1 for any other name. */
+int tw_rep_doc_format_of(const char *path);
 /* Wraps a reporter's state and callbacks (for the constructors above and any new reporter).
  * Takes ownership of self: on allocation failure releases it with free_self and returns NULL
  * (self == NULL, a failed allocation of the caller's, also returns NULL). */
