@@ -1,5 +1,6 @@
 /* main.c: argv -> struct tw_opts, usage, exit codes. Nothing else. */
 #include "run.h"
+#include "run_live.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,7 @@ enum long_only {
     OPT_EXPIRES_SOON,
     OPT_IMMEDIATE,
     OPT_VERSION,
+    OPT_LIST_INTERFACES,
 };
 
 static void usage(FILE *f)
@@ -40,6 +42,9 @@ static void usage(FILE *f)
           "  -B KIB             live: kernel buffer size in KiB\n"
           "  -p                 live: do not put the interface in promiscuous mode\n"
           "  --immediate=no     live: let libpcap batch packets (default: immediate)\n"
+          "  -Z USER            live, as root: run as USER once the device is open\n"
+          "                     (default " TW_DEFAULT_USER ")\n"
+          "  -D, --list-interfaces  list the capture interfaces and exit\n"
           "  expression         a BPF filter, as tcpdump takes it (e.g. port 443)\n"
           "output:\n"
           "  --json             JSON Lines, one object per connection\n"
@@ -48,6 +53,8 @@ static void usage(FILE *f)
           "  --no-summary       no summary table at the end\n"
           "  --color=WHEN       auto (default), always, never\n"
           "  --fail-exit        exit 1 when a failed handshake was found\n"
+          "  -w FILE            write the packets of failed connections to a pcap file\n"
+          "  -W failed|all      which connections -w writes (default failed)\n"
           "analysis:\n"
           "  --host NAME        the name the client expects, when it differs from the SNI\n"
           "  --ca-file FILE     trust these CAs instead of the system store\n"
@@ -116,13 +123,14 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"expires-soon", required_argument, NULL, OPT_EXPIRES_SOON},
         {"immediate", optional_argument, NULL, OPT_IMMEDIATE},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long long v;
     int c;
     /* "+": stop at the first non-option, so a filter like "tcp and not port 22" stays whole. */
-    while ((c = getopt_long(argc, argv, "+r:i:c:s:B:pvqh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:c:s:B:pvqhw:W:Z:D", longs, NULL)) != -1) {
         switch (c) {
         case 'r':
             files[o->file_count++] = optarg;
@@ -153,6 +161,21 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case 'q':
             o->verbosity = -1;
+            break;
+        case 'w':
+            o->write_file = optarg;
+            break;
+        case 'W':
+            if (strcmp(optarg, "failed") != 0 && strcmp(optarg, "all") != 0)
+                return bad("-W", optarg);
+            o->write_all = !strcmp(optarg, "all");
+            break;
+        case 'Z':
+            o->user = optarg;
+            break;
+        case 'D':
+        case OPT_LIST_INTERFACES:
+            o->list_interfaces = true;
             break;
         case 'h':
             usage(stdout);
@@ -221,6 +244,8 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             return EXIT_ERROR;
         }
     }
+    if (o->list_interfaces)
+        return EXIT_OK;
     if ((o->file_count == 0) == (o->iface == NULL)) {
         fprintf(stderr, "tlswhy: give either -r FILE or -i IFACE (see --help)\n");
         return EXIT_ERROR;
@@ -254,7 +279,9 @@ int main(int argc, char **argv)
             rc = EXIT_ERROR;
         o.filter = filter;
     }
-    if (rc == EXIT_OK) {
+    if (rc == EXIT_OK && o.list_interfaces) {
+        rc = tw_list_interfaces(stdout) == TW_OK ? EXIT_OK : EXIT_ERROR;
+    } else if (rc == EXIT_OK) {
         tw_log_set_level(o.verbosity >= 2 ? TW_LOG_DEBUG : TW_LOG_WARN);
         struct tw_run_result res = {0};
         int err = tw_run(&o, &res);

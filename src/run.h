@@ -30,6 +30,12 @@ struct tw_opts {
     size_t tls_port_count;
     struct tw_limits lim;
     const char *command_line; /* for reports */
+    /* Live mode (issue 9). */
+    bool list_interfaces;     /* --list-interfaces / -D: list and return */
+    const char *write_file;   /* -w: packets of decided connections, as pcap */
+    bool write_all;           /* -W all (default failed) */
+    const char *user;         /* -Z: drop to this user after opening the device (when root);
+                                 NULL: TW_DEFAULT_USER */
 };
 
 struct tw_run_result {

@@ -100,10 +100,12 @@ static void on_close(void *ctx, struct tw_conn *c)
         tw_tls_end(a->framer, &ev);
     struct tw_chain_report *chain = a ? judge_chain(r, &a->tls) : NULL;
     struct tw_verdict v;
-    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant) {
-        r->reported++;
-        if (v.outcome == TW_OUTCOME_FAILED)
+    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK) {
+        r->reported += v.relevant;
+        if (v.relevant && v.outcome == TW_OUTCOME_FAILED)
             r->failed++;
+        /* Every verdict: reporters skip those not relevant (reporters.h), and -w frees the
+         * frames it held for them. */
         for (size_t i = 0; i < r->rep_count; i++) {
             int rc = r->reps[i]->emit(r->reps[i]->self, &v);
             if (rc != TW_OK && r->error == TW_OK)

@@ -19,7 +19,8 @@ headers = {  # header -> layer (public contracts and private headers)
     "cert.h": "cert", "cert_int.h": "cert",
     "verdict.h": "diag", "correlate.h": "diag", "correlate_int.h": "diag",
     "report.h": "report", "reporters.h": "report", "json.h": "report",
-    "run.h": "run", "run_conn.h": "run",
+    "run.h": "run", "run_conn.h": "run", "run_keep.h": "run", "run_live.h": "run",
+    "capture_write.h": "capture",
 }
 def layer_of(path):
     name = os.path.basename(path)

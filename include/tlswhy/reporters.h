@@ -22,6 +22,9 @@ struct tw_reporter *tw_rep_json_new(FILE *out);
 /* The end-of-run table: counts per outcome and cause, per server name and per certificate,
  * with the first and last frame of each. Prints at end(). */
 struct tw_reporter *tw_rep_summary_new(FILE *out);
+/* The summary so far, to out instead of its own stream, and counting goes on (live mode's
+ * SIGUSR1). r must come from tw_rep_summary_new. */
+int tw_rep_summary_print(struct tw_reporter *r, FILE *out, const struct tw_run_info *run);
 /* Wraps a reporter's state and callbacks (for the constructors above and any new reporter).
  * Takes ownership of self: on allocation failure releases it with free_self and returns NULL
  * (self == NULL, a failed allocation of the caller's, also returns NULL). */
