@@ -41,7 +41,8 @@ static void usage(FILE *f)
           "  -s SNAPLEN         live: bytes captured per packet (default 262144)\n"
           "  -B KIB             live: kernel buffer size in KiB\n"
           "  -p                 live: do not put the interface in promiscuous mode\n"
-          "  --immediate=no     live: let libpcap batch packets (default: immediate)\n"
+          "  --immediate        live: wake per packet instead of in batches of at most\n"
+          "                     100 ms (default: batches, which keep up with far more traffic)\n"
           "  -Z USER            live, as root: run as USER once the device is open\n"
           "                     (default " TW_DEFAULT_USER ")\n"
           "  -D, --list-interfaces  list the capture interfaces and exit\n"
@@ -264,7 +265,7 @@ int main(int argc, char **argv)
     struct tw_opts o = {
         .files = files,
         .snaplen = 262144,
-        .immediate = true,
+        .immediate = false, /* per-packet wakeups drop packets long before batches do */
         .promisc = true,
         .summary = true,
         .expires_soon_days = 30,

@@ -271,6 +271,7 @@ static void read_live(struct run_state *s)
         .snaplen = o->snaplen,
         .buffer_size = o->buffer_kib * 1024,
         .immediate = o->immediate,
+        .timeout_ms = 100, /* a batch (and so a verdict line) waits at most this long */
         .promisc = o->promisc,
     };
     struct tw_cap *cap = NULL;

@@ -16,7 +16,7 @@ struct tw_opts {
     uint64_t count;           /* -c: stop after this many packets (0: no limit) */
     int snaplen;              /* -s */
     int buffer_kib;           /* -B */
-    bool immediate;           /* --immediate (default on for -i) */
+    bool immediate;           /* --immediate (default off: batches of at most 100 ms) */
     bool promisc;             /* off with -p */
     bool json;                /* --json */
     int verbosity;            /* -1 (-q), 0, 1 (-v), 2 (-vv) */
