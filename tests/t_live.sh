@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Live mode end to end: tlswhy -i on a veth between two namespaces of its own (tw9-cli, tw9-srv),
 # real handshakes through it (ok, expired certificate, refused port, silent server), and:
-#  - each verdict line appears within a bounded time of the event that decides it (measured);
+#  - each verdict line appears within a bounded time of the connection's last packet (measured:
+#    500 ms when a packet decides it, the idle timeout + 500 ms for the silent server);
 #  - after opening the device the process runs as nobody (/proc/PID/status Uid/Gid), and the
 #    -w file was created by that user;
 #  - SIGUSR1 prints a running summary without stopping; SIGTERM stops, prints the summary and
