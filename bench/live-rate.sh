@@ -20,7 +20,7 @@ printf '%10s %10s %12s %12s %12s %12s %8s\n' rate_pps sent_pps tlswhy_recv tlswh
 best_tw=0 best_td=0
 for rate in "${rates[@]}"; do
     loops=$(( (rate * secs + per_loop - 1) / per_loop ))
-    ip netns exec "$NS" timeout $((secs + 30)) "$TLSWHY" -i tw9r1 -q --no-summary \
+    ip netns exec "$NS" timeout $((secs + 30)) "$TLSWHY" -i tw9r1 -q --no-summary --ca-file "$ROOT/samples/pki/root.pem" \
         --idle-timeout 5 ${TW_BENCH_ARGS:-} >/dev/null 2>"$WORK/tw.err" &
     twp=$!; BENCH_PIDS+=("$twp")
     ip netns exec "$NS" timeout $((secs + 30)) tcpdump -i tw9r1 -n -w /dev/null 2>"$WORK/td.err" &
