@@ -61,6 +61,15 @@ check_latency() { # NAME MS LIMIT_MS
     [ "$2" -le "$3" ] || fail "$1: verdict line after $2 ms, more than $3 ms"
 }
 
+# -D lists the namespace's interfaces as tcpdump -D does; -Z with an unknown user stops at once.
+ip netns exec "$NS_C" "$T" -D >"$OUT/ifaces" || fail "-D failed"
+grep -Eq '^[0-9]+\.veth-c \[Up\]$' "$OUT/ifaces" || { cat "$OUT/ifaces"; fail "-D does not list veth-c"; }
+grep -Eq '^[0-9]+\.lo \[Up, Loopback\]$' "$OUT/ifaces" || { cat "$OUT/ifaces"; fail "-D does not list lo"; }
+st=0
+ip netns exec "$NS_C" timeout 10 "$T" -i veth-c -Z tw9-no-such-user >/dev/null 2>"$OUT/z.err" || st=$?
+[ "$st" = 2 ] && grep -q 'tw9-no-such-user: no such user' "$OUT/z.err" ||
+    { cat "$OUT/z.err"; fail "-Z with an unknown user: exit $st"; }
+
 # tlswhy in the client namespace on its veth, as root, dropping to nobody.
 ip netns exec "$NS_C" timeout 120 "$T" -i veth-c --json --ca-file "$P/root.pem" \
     --tls-port 4433 --idle-timeout $IDLE -w "$OUT/failed.pcap" tcp \
