@@ -19,7 +19,7 @@ struct tw_cap {
     bool done;
     volatile sig_atomic_t broken; /* set by tw_cap_break, possibly from a signal handler */
     int linktype;
-    int fd;         /* live: selectable descriptor, polled for up to timeout_ms */
+    int fd; /* live: selectable descriptor, polled for up to timeout_ms */
     int timeout_ms;
     uint64_t next_no;
     char name[256]; /* file path or interface, for messages */

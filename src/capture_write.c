@@ -42,7 +42,8 @@ int tw_cap_writer_open(const char *path, int linktype, int snaplen, struct tw_ca
 int tw_cap_writer_put(struct tw_cap_writer *w, const struct tw_frame *f)
 {
     struct pcap_pkthdr h = {
-        .ts = {.tv_sec = (time_t)(f->ts_us / 1000000), .tv_usec = (suseconds_t)(f->ts_us % 1000000)},
+        .ts = {.tv_sec = (time_t)(f->ts_us / 1000000),
+               .tv_usec = (suseconds_t)(f->ts_us % 1000000)},
         .caplen = f->caplen,
         .len = f->wirelen,
     };

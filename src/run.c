@@ -55,7 +55,7 @@ struct run_state {
     uint64_t packets; /* frames read, for -c */
     int input_error;  /* the first one */
     uint64_t input_errors;
-    struct tw_reporter *summary; /* also for SIGUSR1, even with --no-summary */
+    struct tw_reporter *summary;  /* also for SIGUSR1, even with --no-summary */
     struct tw_cap_writer *writer; /* -w */
     struct tw_keep *keep;
     int writer_linktype;
@@ -249,8 +249,9 @@ static void read_files(struct run_state *s)
                    tw_cap_linktype_name(tw_cap_linktype(cap)));
         tw_cap_set_next_no(cap, next_no);
         if (s->o->write_file && s->writer && tw_cap_linktype(cap) != s->writer_linktype)
-            tw_log(TW_LOG_WARN, "%s: link type %s differs from the -w file's: its packets are "
-                   "not written", path, tw_cap_linktype_name(tw_cap_linktype(cap)));
+            tw_log(TW_LOG_WARN,
+                   "%s: link type %s differs from the -w file's: its packets are not written",
+                   path, tw_cap_linktype_name(tw_cap_linktype(cap)));
         if ((rc = open_writer(s, cap)) != TW_OK) {
             keep_error(s, rc);
             tw_cap_close(cap);

@@ -20,7 +20,7 @@ enum conn_state {
 };
 
 struct conn {
-    struct conn *next; /* hash chain */
+    struct conn *next;       /* hash chain */
     struct tw_endpoint a, b; /* a <= b */
     enum conn_state state;
     bool reopen; /* a verdict this frame ended the previous connection on this pair */
@@ -53,8 +53,8 @@ static int ep_cmp(const struct tw_endpoint *x, const struct tw_endpoint *y)
 }
 
 /* The pair in canonical order, so both directions find the same connection. */
-static void pair_of(const struct tw_endpoint *x, const struct tw_endpoint *y,
-                    struct tw_endpoint *a, struct tw_endpoint *b)
+static void pair_of(const struct tw_endpoint *x, const struct tw_endpoint *y, struct tw_endpoint *a,
+                    struct tw_endpoint *b)
 {
     bool swap = ep_cmp(x, y) > 0;
     *a = swap ? *y : *x;

@@ -31,7 +31,8 @@ START_TEST(idle_capture_returns_after_the_timeout)
         ck_assert_int_eq(tw_cap_next(c, &f), 0);
         int64_t took = now_ms() - t0;
         ck_assert(!tw_cap_done(c));
-        ck_assert_msg(took < 1000, "tw_cap_next took %lld ms on an idle interface", (long long)took);
+        ck_assert_msg(took < 1000, "tw_cap_next took %lld ms on an idle interface",
+                      (long long)took);
     }
     tw_cap_break(c);
     ck_assert_int_eq(tw_cap_next(c, &f), 0);

@@ -58,7 +58,8 @@ START_TEST(running_summary_goes_on_counting)
     ck_assert_int_eq(r->end(r->self, NULL), TW_OK);
     drain(own, d, sizeof d);
     ck_assert_ptr_nonnull(strstr(d, "summary: 3 TLS connections (1 ok, 2 failed, 0 incomplete)"));
-    ck_assert_ptr_nonnull(strstr(d, "\nfailed tcp_refused                        2          1         41\n"));
+    ck_assert_ptr_nonnull(
+        strstr(d, "\nfailed tcp_refused                        2          1         41\n"));
     ck_assert_ptr_null(strstr(strstr(d, "failed tcp_refused") + 1, "failed tcp_refused"));
     tw_rep_free(r);
 }

@@ -41,8 +41,12 @@ static void feed(struct kfx *x, uint8_t id, bool from_client, uint8_t flags,
 {
     memset(x->bytes, 0, sizeof x->bytes);
     x->bytes[0] = id;
-    struct tw_frame f = {.no = id, .ts_us = 1000000LL * id, .caplen = 60, .wirelen = 60,
-                         .linktype = 1, .bytes = x->bytes};
+    struct tw_frame f = {.no = id,
+                         .ts_us = 1000000LL * id,
+                         .caplen = 60,
+                         .wirelen = 60,
+                         .linktype = 1,
+                         .bytes = x->bytes};
     struct tw_pkt p = {.frame = &f, .flags = flags};
     p.src = from_client ? x->cli : x->srv;
     p.dst = from_client ? x->srv : x->cli;
