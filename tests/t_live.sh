@@ -22,7 +22,7 @@ for tool in openssl ip jq tcpdump python3; do
     command -v "$tool" >/dev/null || fail "$tool is missing (scripts/deps.sh test)"
 done
 
-TW_PID= TW_PARENT=
+TW_PID='' TW_PARENT=''
 OUT=$(mktemp -d /tmp/tw9-live.XXXXXX)
 cleanup() {
     if [ -n "$TW_PARENT" ]; then kill "$TW_PARENT" 2>/dev/null || true; wait "$TW_PARENT" 2>/dev/null || true; fi
@@ -41,7 +41,7 @@ now_ms() { date +%s%3N; }
 # (its capture timestamp, the same realtime clock) to the line's appearance, in ms; "never" when
 # it did not appear.
 latency() {
-    local filter=$1 limit=$2 t0 line last
+    local filter=$1 limit=$2 t0 line last seen
     t0=$(now_ms)
     while :; do
         line=$(jq -c "select($filter)" "$OUT/live.jsonl" 2>/dev/null | head -n 1)
@@ -76,7 +76,7 @@ ip netns exec "$NS_C" timeout 120 "$T" -i veth-c --json --ca-file "$P/root.pem" 
     >"$OUT/live.jsonl" 2>"$OUT/live.err" &
 TW_PARENT=$!
 for _ in $(seq 100); do
-    TW_PID=$(cat "/proc/$TW_PARENT/task/$TW_PARENT/children" 2>/dev/null | awk '{print $1}')
+    TW_PID=$(awk '{print $1}' "/proc/$TW_PARENT/task/$TW_PARENT/children" 2>/dev/null)
     [ -n "$TW_PID" ] && [ -e "$OUT/failed.pcap" ] && break
     sleep 0.05
 done
@@ -138,7 +138,7 @@ for _ in $(seq 40); do grep -q 'tlswhy summary: 4 TLS connections' "$OUT/live.er
 grep -q 'tlswhy summary: 4 TLS connections (1 ok, 3 failed, 0 incomplete)' "$OUT/live.err" ||
     { cat "$OUT/live.err"; fail "SIGUSR1 printed no running summary"; }
 kill -0 "$TW_PID" || fail "tlswhy stopped on SIGUSR1"
-: >"$OUT/live.err.usr1" && cp "$OUT/live.err" "$OUT/live.err.usr1"
+cp "$OUT/live.err" "$OUT/live.err.usr1"
 
 # SIGTERM (before the silent peers end, so the summary has exactly the four connections).
 kill -TERM "$TW_PID"
