@@ -3,6 +3,7 @@
 #include "tlswhy/capture.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@ struct tw_cap {
     bool done;
     volatile sig_atomic_t broken; /* set by tw_cap_break, possibly from a signal handler */
     int linktype;
+    int fd; /* live: selectable descriptor, polled for up to timeout_ms */
+    int timeout_ms;
     uint64_t next_no;
     char name[256]; /* file path or interface, for messages */
     char err[512];
@@ -177,6 +180,12 @@ int tw_cap_open_live(const struct tw_cap_live_opts *o, struct tw_cap **out, char
     }
     c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
     c->linktype = pcap_datalink(c->p);
+    /* libpcap on Linux (TPACKET_V3) loops on its own read timeout instead of returning, so an
+     * idle interface would never let capture time pass: read without blocking and poll here. */
+    c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 200;
+    c->fd = pcap_get_selectable_fd(c->p);
+    if (c->fd >= 0 && pcap_setnonblock(c->p, 1, ebuf) != 0)
+        c->fd = -1;
     if (o->filter && *o->filter &&
         (rc = set_live_filter(c, iface, o->filter, msg, sizeof msg)) != TW_OK)
         set_err(err, errlen, iface, msg);
@@ -212,6 +221,11 @@ int tw_cap_next(struct tw_cap *c, struct tw_frame *f)
             return 0;
         }
         int st = pcap_next_ex(c->p, &h, &data);
+        if (st == 0 && c->is_live && c->fd >= 0 && !c->broken) {
+            struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+            if (poll(&pf, 1, c->timeout_ms) > 0) /* a signal ends the wait too */
+                st = pcap_next_ex(c->p, &h, &data);
+        }
         if (st == 0) /* live timeout */
             return 0;
         if (st == PCAP_ERROR_BREAK) {

@@ -1,5 +1,6 @@
 /* main.c: argv -> struct tw_opts, usage, exit codes. Nothing else. */
 #include "run.h"
+#include "run_live.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +35,7 @@ enum long_only {
     OPT_PROBE_TIMEOUT,
     OPT_REPORT,
     OPT_ANONYMIZE,
+    OPT_LIST_INTERFACES,
 };
 
 static void usage(FILE *f)
@@ -45,9 +47,13 @@ static void usage(FILE *f)
           "  -i IFACE           capture live from IFACE\n"
           "  -c N               stop after N packets\n"
           "  -s SNAPLEN         live: bytes captured per packet (default 262144)\n"
-          "  -B KIB             live: kernel buffer size in KiB\n"
+          "  -B KIB             live: kernel buffer size in KiB (default 8192)\n"
           "  -p                 live: do not put the interface in promiscuous mode\n"
-          "  --immediate=no     live: let libpcap batch packets (default: immediate)\n"
+          "  --immediate        live: wake per packet instead of in batches of at most\n"
+          "                     100 ms (default: batches, which keep up with far more traffic)\n"
+          "  -Z USER            live, as root: run as USER once the device is open\n"
+          "                     (default " TW_DEFAULT_USER ")\n"
+          "  -D, --list-interfaces  list the capture interfaces and exit\n"
           "  expression         a BPF filter, as tcpdump takes it (e.g. port 443)\n"
           "output:\n"
           "  --json             JSON Lines, one object per connection\n"
@@ -61,6 +67,8 @@ static void usage(FILE *f)
           "                     self-contained page) or FILE.md (Markdown); other names are\n"
           "                     refused\n"
           "  --anonymize        in the report, replace client addresses by client-N\n"
+          "  -w FILE            write the packets of failed connections to a pcap file\n"
+          "  -W failed|all      which connections -w writes (default failed)\n"
           "analysis:\n"
           "  --host NAME        the name the client expects, when it differs from the SNI\n"
           "  --edge NAME|FILE   judge by an edge's rules: cloudfront, strict, openssl, or a\n"
@@ -144,13 +152,14 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT},
         {"report", required_argument, NULL, OPT_REPORT},
         {"anonymize", no_argument, NULL, OPT_ANONYMIZE},
+        {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long long v;
     int c;
     /* "+": stop at the first non-option, so a filter like "tcp and not port 22" stays whole. */
-    while ((c = getopt_long(argc, argv, "+r:i:c:s:B:pvqh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:c:s:B:pvqhw:W:Z:D", longs, NULL)) != -1) {
         switch (c) {
         case 'r':
             files[o->file_count++] = optarg;
@@ -181,6 +190,21 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case 'q':
             o->verbosity = -1;
+            break;
+        case 'w':
+            o->write_file = optarg;
+            break;
+        case 'W':
+            if (strcmp(optarg, "failed") != 0 && strcmp(optarg, "all") != 0)
+                return bad("-W", optarg);
+            o->write_all = !strcmp(optarg, "all");
+            break;
+        case 'Z':
+            o->user = optarg;
+            break;
+        case 'D':
+        case OPT_LIST_INTERFACES:
+            o->list_interfaces = true;
             break;
         case 'h':
             usage(stdout);
@@ -282,6 +306,8 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         fprintf(stderr, "tlswhy: --anonymize applies to --report FILE\n");
         return EXIT_ERROR;
     }
+    if (o->list_interfaces)
+        return EXIT_OK;
     if ((o->file_count == 0) == (o->iface == NULL)) {
         fprintf(stderr, "tlswhy: give either -r FILE or -i IFACE (see --help)\n");
         return EXIT_ERROR;
@@ -302,7 +328,8 @@ int main(int argc, char **argv)
     struct tw_opts o = {
         .files = files,
         .snaplen = 262144,
-        .immediate = true,
+        .immediate = false, /* per-packet wakeups drop packets long before batches do */
+        .buffer_kib = 8192, /* libpcap's 2 MiB is 100 ms of a 20 MB/s link: one stall drops */
         .promisc = true,
         .summary = true,
         .expires_soon_days = 30,
@@ -317,7 +344,9 @@ int main(int argc, char **argv)
             rc = EXIT_ERROR;
         o.filter = filter;
     }
-    if (rc == EXIT_OK) {
+    if (rc == EXIT_OK && o.list_interfaces) {
+        rc = tw_list_interfaces(stdout) == TW_OK ? EXIT_OK : EXIT_ERROR;
+    } else if (rc == EXIT_OK) {
         tw_log_set_level(o.verbosity >= 2 ? TW_LOG_DEBUG : TW_LOG_WARN);
         struct tw_run_result res = {0};
         int err = tw_run(&o, &res);

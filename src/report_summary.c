@@ -47,22 +47,30 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-static bool grow(struct table *t)
+/* Rebuilds the index with ns slots (after growing, or after print_table sorted the rows). */
+static bool reindex(struct table *t, size_t ns)
 {
-    size_t ns = t->nslots ? t->nslots * 2 : 64;
-    size_t *slots = calloc(ns, sizeof *slots);
+    size_t *slots = ns == t->nslots ? t->slots : calloc(ns, sizeof *slots);
     if (!slots)
         return false;
+    if (slots == t->slots)
+        memset(slots, 0, ns * sizeof *slots); /* same size: no allocation, cannot fail */
     for (size_t i = 0; i < t->n; i++) {
         size_t h = (size_t)fnv1a(t->rows[i].key) & (ns - 1);
         while (slots[h])
             h = (h + 1) & (ns - 1);
         slots[h] = i + 1;
     }
-    free(t->slots);
+    if (slots != t->slots)
+        free(t->slots);
     t->slots = slots;
     t->nslots = ns;
     return true;
+}
+
+static bool grow(struct table *t)
+{
+    return reindex(t, t->nslots ? t->nslots * 2 : 64);
 }
 
 static char *dup(const char *s)
@@ -203,7 +211,8 @@ static void print_table(struct summary *s, struct table *t, const char *title, b
     char key[4 * 256 + 1], label[4 * 256 + 1], causes[512];
     if (t->n == 0)
         return;
-    qsort(t->rows, t->n, sizeof t->rows[0], by_first); /* the index is not used again */
+    qsort(t->rows, t->n, sizeof t->rows[0], by_first);
+    (void)reindex(t, t->nslots); /* same size, cannot fail: a running summary (SIGUSR1) goes on */
     int kw = key_width(t);
     if (outcomes)
         fprintf(s->out, "\n%-*s %8s %10s %10s\n", kw, title, "count", "first", "last");
@@ -310,4 +319,14 @@ struct tw_reporter *tw_rep_summary_new(FILE *out)
     if (s)
         s->out = out;
     return tw_rep_new(s, sum_begin, sum_emit, sum_end, sum_free);
+}
+
+int tw_rep_summary_print(struct tw_reporter *r, FILE *out, const struct tw_run_info *run)
+{
+    struct summary *s = r->self;
+    FILE *keep = s->out;
+    s->out = out;
+    int rc = sum_end(s, run);
+    s->out = keep;
+    return rc;
 }

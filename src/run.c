@@ -12,7 +12,10 @@
 
 #include "run_conn.h"
 #include "run_keys.h"
+#include "run_keep.h"
+#include "run_live.h"
 #include "tlswhy/capture.h"
+#include "tlswhy/capture_write.h"
 #include "tlswhy/flow.h"
 #include "tlswhy/log.h"
 #include "tlswhy/packet.h"
@@ -24,10 +27,14 @@
  * one mutable global: set while a capture is open, used only to call tw_cap_break. */
 static struct tw_cap *volatile signalled_cap;
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t progress_requested; /* SIGUSR1: running summary, like dd */
 
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (sig == SIGUSR1) {
+        progress_requested = 1;
+        return;
+    }
     stop_requested = 1;
     if (signalled_cap)
         tw_cap_break(signalled_cap);
@@ -41,6 +48,7 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
 }
 
 struct run_state {
@@ -51,6 +59,11 @@ struct run_state {
     uint64_t packets; /* frames read, for -c */
     int input_error;  /* the first one */
     uint64_t input_errors;
+    struct tw_reporter *summary;  /* also for SIGUSR1, even with --no-summary */
+    struct tw_cap_writer *writer; /* -w */
+    struct tw_keep *keep;
+    int writer_linktype;
+    struct tw_cap *live; /* the open live capture, for its statistics */
 };
 
 static void note_time(struct run_state *s, int64_t ts)
@@ -74,7 +87,70 @@ static int feed(struct run_state *s, const struct tw_frame *f, const char *src)
                why.why ? why.why : "malformed");
     if (rc != TW_OK)
         return TW_OK;
-    return tw_flow_packet(s->flows, &p);
+    if (!s->keep)
+        return tw_flow_packet(s->flows, &p);
+    /* -w: a frame of another link type than the file's cannot be written (tw_keep_settle is
+     * skipped, so it is not held). */
+    bool keepable = f->linktype == s->writer_linktype;
+    if (keepable)
+        tw_keep_begin(s->keep, &p);
+    rc = tw_flow_packet(s->flows, &p);
+    if (keepable)
+        tw_keep_settle(s->keep);
+    tw_keep_expire(s->keep, f->ts_us);
+    return rc;
+}
+
+/* -w: the verdicts reach the frame store as a reporter does (every verdict, reported or not,
+ * so the frames of connections nobody wants are freed at once). */
+static int keep_emit(void *self, const struct tw_verdict *v)
+{
+    struct run_state *s = self;
+    if (s->keep)
+        tw_keep_verdict(s->keep, v);
+    return TW_OK;
+}
+
+static void keep_unowned(void *self)
+{
+    (void)self; /* the run state is not the reporter's */
+}
+
+static void fill_info(struct run_state *s);
+
+/* Capture counters (pcap_stats) and what -w did, on stderr as tcpdump prints them. */
+static void print_counters(struct run_state *s)
+{
+    struct tw_cap_stats st;
+    if (s->live && tw_cap_stats(s->live, &st) == TW_OK) {
+        s->info.kernel_drops = st.dropped_kernel;
+        s->info.if_drops = st.dropped_iface;
+        fprintf(stderr,
+                "tlswhy: %s: %llu packets captured, %llu received by filter, %llu dropped by "
+                "kernel, %llu dropped by interface\n",
+                s->o->iface, (unsigned long long)s->packets, (unsigned long long)st.received,
+                (unsigned long long)st.dropped_kernel, (unsigned long long)st.dropped_iface);
+    }
+    if (s->keep) {
+        const struct tw_keep_stats *k = tw_keep_stats(s->keep);
+        fprintf(stderr,
+                "tlswhy: -w %s: %llu packets of %llu %sconnections written, %llu packets not "
+                "kept (buffer limits)\n",
+                s->o->write_file, (unsigned long long)k->frames_written,
+                (unsigned long long)k->conns_written, s->o->write_all ? "" : "failed ",
+                (unsigned long long)k->frames_not_kept);
+    }
+}
+
+/* SIGUSR1: the summary so far and the counters, on stderr, without stopping. */
+static void print_progress(struct run_state *s)
+{
+    progress_requested = 0;
+    fill_info(s);
+    if (s->summary)
+        tw_rep_summary_print(s->summary, stderr, &s->info);
+    print_counters(s);
+    fflush(stderr);
 }
 
 static bool reached_count(const struct run_state *s)
@@ -89,6 +165,8 @@ static int drain(struct run_state *s, struct tw_cap *cap, const char *src, bool 
     int rc = 0;
     signalled_cap = cap;
     while (!stop_requested && !reached_count(s)) {
+        if (progress_requested)
+            print_progress(s);
         rc = tw_cap_next(cap, &f);
         if (rc > 0) {
             s->packets++;
@@ -111,7 +189,10 @@ static int drain(struct run_state *s, struct tw_cap *cap, const char *src, bool 
         if (live) { /* read timeout: let capture time pass so silent connections end */
             struct timespec now;
             clock_gettime(CLOCK_REALTIME, &now);
-            tw_flow_expire(s->flows, (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+            int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+            tw_flow_expire(s->flows, now_us);
+            if (s->keep)
+                tw_keep_expire(s->keep, now_us);
             fflush(stdout);
         }
     }
@@ -125,6 +206,33 @@ static void keep_error(struct run_state *s, int rc)
         s->input_errors++;
     if (rc != TW_OK && s->input_error == TW_OK)
         s->input_error = rc;
+}
+
+/* -w, opened once the first source gives its link type (and, live, after dropping root, so
+ * the file belongs to the unprivileged user as tcpdump's does). */
+static int open_writer(struct run_state *s, struct tw_cap *cap)
+{
+    char err[512];
+    if (!s->o->write_file || s->writer)
+        return TW_OK;
+    s->writer_linktype = tw_cap_linktype(cap);
+    int rc = tw_cap_writer_open(s->o->write_file, s->writer_linktype, s->o->snaplen, &s->writer,
+                                err, sizeof err);
+    if (rc != TW_OK) {
+        tw_log(TW_LOG_ERROR, "%s", err);
+        return rc;
+    }
+    /* Bounds: a handshake fits in a few tens of KiB; what goes beyond is counted. */
+    struct tw_keep_limits kl = {
+        .max_bytes_per_conn = 256 * 1024,
+        .max_bytes_total = 64 * 1024 * 1024,
+        .max_conns = s->o->lim.max_conns,
+        .linger_us = 60 * 1000000LL,
+        .idle_us = s->o->lim.idle_timeout_us + 60 * 1000000LL,
+    };
+    if (!(s->keep = tw_keep_new(&kl, s->writer, s->o->write_all)))
+        return TW_E_NOMEM;
+    return TW_OK;
 }
 
 static void read_files(struct run_state *s)
@@ -144,6 +252,15 @@ static void read_files(struct run_state *s)
             tw_log(TW_LOG_WARN, "%s: link type %s is not decoded; its frames are skipped", path,
                    tw_cap_linktype_name(tw_cap_linktype(cap)));
         tw_cap_set_next_no(cap, next_no);
+        if (s->o->write_file && s->writer && tw_cap_linktype(cap) != s->writer_linktype)
+            tw_log(TW_LOG_WARN,
+                   "%s: link type %s differs from the -w file's: its packets are not written",
+                   path, tw_cap_linktype_name(tw_cap_linktype(cap)));
+        if ((rc = open_writer(s, cap)) != TW_OK) {
+            keep_error(s, rc);
+            tw_cap_close(cap);
+            break;
+        }
         keep_error(s, drain(s, cap, path, false));
         next_no = tw_cap_next_no(cap);
         tw_cap_close(cap);
@@ -159,6 +276,7 @@ static void read_live(struct run_state *s)
         .snaplen = o->snaplen,
         .buffer_size = o->buffer_kib * 1024,
         .immediate = o->immediate,
+        .timeout_ms = 100, /* a batch (and so a verdict line) waits at most this long */
         .promisc = o->promisc,
     };
     struct tw_cap *cap = NULL;
@@ -169,18 +287,25 @@ static void read_live(struct run_state *s)
         keep_error(s, rc);
         return;
     }
-    keep_error(s, drain(s, cap, o->iface, true));
-    struct tw_cap_stats st;
-    if (tw_cap_stats(cap, &st) == TW_OK) {
-        s->info.kernel_drops = st.dropped_kernel;
-        s->info.if_drops = st.dropped_iface;
+    /* The device is open: nothing else needs root. Drop it before the first packet. */
+    rc = tw_drop_privileges(o->user ? o->user : TW_DEFAULT_USER, err, sizeof err);
+    if (rc != TW_OK)
+        tw_log(TW_LOG_ERROR, "%s", err);
+    else
+        rc = open_writer(s, cap);
+    if (rc != TW_OK) {
+        keep_error(s, rc);
+        tw_cap_close(cap);
+        return;
     }
-    tw_cap_close(cap);
+    s->live = cap; /* closed by tw_run after the last statistics */
+    keep_error(s, drain(s, cap, o->iface, true));
 }
 
 /* Text, JSON and the summary, as the options ask. */
-static int make_reporters(const struct tw_opts *o, struct tw_run_conns *rc)
+static int make_reporters(struct run_state *s, struct tw_run_conns *rc)
 {
+    const struct tw_opts *o = s->o;
     struct tw_reporter *r;
     if (o->json) {
         struct tw_rep_json_opts jo = {.ja4_raw = o->ja4_raw};
@@ -197,9 +322,16 @@ static int make_reporters(const struct tw_opts *o, struct tw_run_conns *rc)
     if (!r)
         return TW_E_NOMEM;
     rc->reps[rc->rep_count++] = r;
-    if (o->summary) {
+    if (o->summary || o->iface) { /* live: SIGUSR1 prints it even with --no-summary */
         /* JSON Lines stay machine-readable on stdout; the table then goes to stderr. */
         r = tw_rep_summary_new(o->json ? stderr : stdout);
+        if (!r)
+            return TW_E_NOMEM;
+        rc->reps[rc->rep_count++] = r;
+        s->summary = r;
+    }
+    if (o->write_file) {
+        r = tw_rep_new(s, NULL, keep_emit, NULL, keep_unowned);
         if (!r)
             return TW_E_NOMEM;
         rc->reps[rc->rep_count++] = r;
@@ -288,7 +420,7 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
     rc.corr.host = o->host;
     rc.corr.tls_ports = o->tls_ports;
     rc.corr.tls_port_count = o->tls_port_count;
-    err = make_reporters(o, &rc);
+    err = make_reporters(&s, &rc);
     s.flows = err == TW_OK ? tw_flow_new(&o->lim, &tw_run_conn_ops, &rc) : NULL;
     if (!s.flows) {
         err = err != TW_OK ? err : TW_E_NOMEM;
@@ -304,17 +436,30 @@ int tw_run(const struct tw_opts *o, struct tw_run_result *res)
         read_files(&s);
     tw_flow_finish(s.flows); /* decides every connection still open */
     fill_info(&s);
+    print_counters(&s);
     for (size_t i = 0; i < rc.rep_count; i++)
-        if (rc.reps[i]->end) {
+        if (rc.reps[i]->end && (rc.reps[i] != s.summary || o->summary)) {
             int e = rc.reps[i]->end(rc.reps[i]->self, &s.info);
             if (e != TW_OK && rc.error == TW_OK)
                 rc.error = e; /* e.g. the --report file could not be written */
         }
     fflush(stdout);
+    if (s.keep && tw_keep_stats(s.keep)->write_error != TW_OK) {
+        tw_log(TW_LOG_ERROR, "%s", tw_cap_writer_error(s.writer));
+        keep_error(&s, TW_E_IO);
+    }
+    if (s.writer && tw_cap_writer_close(s.writer) != TW_OK) {
+        tw_log(TW_LOG_ERROR, "-w %s: cannot finish writing", o->write_file);
+        keep_error(&s, TW_E_IO);
+    }
+    s.writer = NULL;
     res->conns_reported = rc.reported;
     res->failed = rc.failed;
     res->input_error = s.input_error != TW_OK ? s.input_error : rc.error;
 out:
+    tw_keep_free(s.keep);
+    tw_cap_writer_close(s.writer);
+    tw_cap_close(s.live);
     tw_flow_free(s.flows);
     for (size_t i = 0; i < rc.rep_count; i++)
         tw_rep_free(rc.reps[i]);

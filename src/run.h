@@ -16,7 +16,7 @@ struct tw_opts {
     uint64_t count;           /* -c: stop after this many packets (0: no limit) */
     int snaplen;              /* -s */
     int buffer_kib;           /* -B */
-    bool immediate;           /* --immediate (default on for -i) */
+    bool immediate;           /* --immediate (default off: batches of at most 100 ms) */
     bool promisc;             /* off with -p */
     bool json;                /* --json */
     int verbosity;            /* -1 (-q), 0, 1 (-v), 2 (-vv) */
@@ -37,6 +37,12 @@ struct tw_opts {
     int probe_timeout_ms;     /* --probe-timeout (0: the default) */
     const char *report;       /* --report FILE (.html or .md), or NULL */
     bool anonymize;           /* --anonymize: client addresses hidden in the report */
+    /* Live mode (issue 9). */
+    bool list_interfaces;     /* --list-interfaces / -D: list and return */
+    const char *write_file;   /* -w: packets of decided connections, as pcap */
+    bool write_all;           /* -W all (default failed) */
+    const char *user;         /* -Z: drop to this user after opening the device (when root);
+                                 NULL: TW_DEFAULT_USER */
 };
 
 struct tw_run_result {

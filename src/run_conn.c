@@ -111,10 +111,12 @@ static struct tw_chain_report *judge_chain(struct tw_run_conns *r, const struct 
     return tw_cert_analyse(r->certs, der, len, m->kept, name, m->ts_us / 1000000);
 }
 
+/* Every verdict goes to the reporters: they skip those not relevant (reporters.h), and -w
+ * frees the frames it held for them. */
 static void report(struct tw_run_conns *r, const struct tw_verdict *v)
 {
-    r->reported++;
-    if (v->outcome == TW_OUTCOME_FAILED)
+    r->reported += v->relevant;
+    if (v->relevant && v->outcome == TW_OUTCOME_FAILED)
         r->failed++;
     for (size_t i = 0; i < r->rep_count; i++) {
         int rc = r->reps[i]->emit(r->reps[i]->self, v);
@@ -154,7 +156,7 @@ static void on_close(void *ctx, struct tw_conn *c)
     struct tw_verdict v;
     if (a == REPORTED_EARLY) {
         evidence_of(c, NULL, &ev);
-        if (tw_corr_after_verdict(&ev, TW_OUTCOME_OK, &r->corr, &v) && v.relevant)
+        if (tw_corr_after_verdict(&ev, TW_OUTCOME_OK, &r->corr, &v))
             report(r, &v);
         tw_conn_set_app(c, NULL);
         return;
@@ -163,11 +165,11 @@ static void on_close(void *ctx, struct tw_conn *c)
     if (a)
         tw_tls_end(a->framer, &ev);
     struct tw_chain_report *chain = a ? judge_chain(r, &a->tls) : NULL;
-    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK && v.relevant) {
+    if (tw_corr_decide(&ev, chain, &r->corr, &v) == TW_OK) {
         /* --probe: only the server this connection went to, and only when the capture cannot
          * say why the client gave up */
-        if (r->probes && v.outcome == TW_OUTCOME_FAILED && v.cause == TW_CAUSE_CLIENT_REJECTED &&
-            a)
+        if (r->probes && v.relevant && v.outcome == TW_OUTCOME_FAILED &&
+            v.cause == TW_CAUSE_CLIENT_REJECTED && a)
             v.probe = tw_probe_once(r->probes, &ev.server, &a->tls.ch, r->corr.host);
         report(r, &v);
     }

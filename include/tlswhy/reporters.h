@@ -48,6 +48,9 @@ struct tw_reporter *tw_rep_doc_new(FILE *out, const struct tw_rep_doc_opts *o);
 /* The format a report file name asks for: .html/.htm -> TW_DOC_HTML, .md/.markdown ->
  * TW_DOC_MD (any case); -1 for any other name. */
 int tw_rep_doc_format_of(const char *path);
+/* The summary so far, to out instead of its own stream, and counting goes on (live mode's
+ * SIGUSR1). r must come from tw_rep_summary_new. */
+int tw_rep_summary_print(struct tw_reporter *r, FILE *out, const struct tw_run_info *run);
 /* Wraps a reporter's state and callbacks (for the constructors above and any new reporter).
  * Takes ownership of self: on allocation failure releases it with free_self and returns NULL
  * (self == NULL, a failed allocation of the caller's, also returns NULL). */
