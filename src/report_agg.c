@@ -295,6 +295,50 @@ static void keep_example(struct doc_agg *a, struct doc_example *x, const struct 
     doc_ladder_build(v, &x->ladder);
 }
 
+static void count_fp(struct doc_agg *a, const struct tw_verdict *v)
+{
+    struct doc_fp *r = NULL;
+    for (uint16_t i = 0; i < a->fp_count && !r; i++)
+        if (strcmp(a->fps[i].ja4, v->fp.ja4) == 0)
+            r = &a->fps[i];
+    if (!r && a->fp_count < DOC_FPS) {
+        r = &a->fps[a->fp_count++];
+        snprintf(r->ja4, sizeof r->ja4, "%s", v->fp.ja4);
+    }
+    if (!r) {
+        a->fps_other++;
+        return;
+    }
+    r->conns++;
+    if (v->outcome == TW_OUTCOME_FAILED) {
+        r->failed++;
+        if (v->cause < TW_CAUSE_COUNT)
+            r->cause[v->cause]++;
+    }
+}
+
+bool doc_agg_fp_split(const struct doc_agg *a)
+{
+    unsigned with = 0;
+    for (uint16_t i = 0; i < a->fp_count; i++)
+        with += a->fps[i].ja4[0] != '\0';
+    return with + (a->fps_other != 0) > 1;
+}
+
+void doc_fp_top_causes(const struct doc_fp *r, int top[DOC_FP_CAUSES])
+{
+    for (int k = 0; k < DOC_FP_CAUSES; k++) {
+        top[k] = -1;
+        for (int c = 1; c < TW_CAUSE_COUNT; c++) {
+            bool taken = false;
+            for (int j = 0; j < k; j++)
+                taken |= top[j] == c;
+            if (!taken && r->cause[c] && (top[k] < 0 || r->cause[c] > r->cause[top[k]]))
+                top[k] = c;
+        }
+    }
+}
+
 void doc_agg_add(struct doc_agg *a, const struct tw_verdict *v)
 {
     if (!v || !v->ev || !v->relevant)
@@ -310,6 +354,7 @@ void doc_agg_add(struct doc_agg *a, const struct tw_verdict *v)
     if (ts > g->last_us)
         g->last_us = ts;
     add_time(a, ts, gi);
+    count_fp(a, v);
     for (uint16_t i = 0; i < v->warning_count && i < TW_MAX_WARNINGS; i++)
         if (v->warnings[i] < TW_CAUSE_COUNT)
             a->warnings[v->warnings[i]]++;

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "tlswhy/fingerprint.h"
 #include "tlswhy/report.h"
 
 /* Groups: one per failure cause (index = cause), then "ok" and "incomplete". */
@@ -27,6 +28,8 @@
 #define DOC_RUNGS (TW_MAX_STEPS + 8)
 #define DOC_BUCKETS 48           /* bars in the chart */
 #define DOC_CLIENTS (DOC_GROUPS) /* anonymized addresses: one per example at most */
+#define DOC_FPS 16               /* client JA4 rows; the rest are counted */
+#define DOC_FP_CAUSES 3          /* most frequent failure causes listed per JA4 row */
 
 /* ---- the ladder of one connection (report_ladder.c) ------------------------------------ */
 enum doc_mark { DOC_MARK_NONE = 0, DOC_MARK_ALERT, DOC_MARK_CERT, DOC_MARK_RESET };
@@ -131,6 +134,12 @@ struct doc_client {
     struct tw_ip ip;
     unsigned no;
 };
+/* Connections per client JA4: failures often split by client population (issue 13). */
+struct doc_fp {
+    char ja4[TW_JA4_LEN]; /* "" for connections without a fingerprint */
+    uint64_t conns, failed;
+    uint32_t cause[TW_CAUSE_COUNT];
+};
 struct doc_agg {
     bool anonymize;
     uint64_t total, by_outcome[3], relevant_skipped;
@@ -145,12 +154,19 @@ struct doc_agg {
     uint32_t bucket[DOC_BUCKETS][DOC_GROUPS];
     struct doc_client clients[DOC_CLIENTS];
     unsigned client_count;
+    struct doc_fp fps[DOC_FPS];
+    uint16_t fp_count;
+    uint64_t fps_other; /* connections whose JA4 had no row left */
     bool alloc_failed;
 };
 
 void doc_agg_init(struct doc_agg *a, bool anonymize);
 void doc_agg_add(struct doc_agg *a, const struct tw_verdict *v);
 void doc_agg_free(struct doc_agg *a);
+/* The client JA4 rows worth a table: true when more than one fingerprint was seen. Fills
+ * top[] with row's most frequent failure causes (up to DOC_FP_CAUSES, -1 ends). */
+bool doc_agg_fp_split(const struct doc_agg *a);
+void doc_fp_top_causes(const struct doc_fp *r, int top[DOC_FP_CAUSES]);
 /* The group's most frequent server name, or "the server". */
 const char *doc_group_top_name(const struct doc_group *g);
 /* The groups with a count, failures first by count (descending), then incomplete, then ok.

@@ -329,6 +329,32 @@ static void cards(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
                 (unsigned long long)a->chains_other, DOC_CHAINS);
 }
 
+/* Only when more than one client JA4 was seen: failures often split by client population. */
+static void fingerprints(FILE *f, const struct doc_agg *a)
+{
+    if (!doc_agg_fp_split(a))
+        return;
+    fputs("<h2>Client fingerprints (JA4)</h2>\n<table>\n<tr><th>client JA4</th>"
+          "<th>connections</th><th>failed</th><th>causes</th></tr>\n",
+          f);
+    for (uint16_t i = 0; i < a->fp_count; i++) {
+        const struct doc_fp *r = &a->fps[i];
+        int top[DOC_FP_CAUSES];
+        doc_fp_top_causes(r, top);
+        fputs("<tr><td><code>", f);
+        doc_html(f, r->ja4[0] ? r->ja4 : "(none)");
+        fprintf(f, "</code></td><td>%llu</td><td>%llu</td><td>", (unsigned long long)r->conns,
+                (unsigned long long)r->failed);
+        for (int k = 0; k < DOC_FP_CAUSES && top[k] >= 0; k++)
+            fprintf(f, "%s%s %u", k ? ", " : "", tw_cause_name(top[k]), r->cause[top[k]]);
+        fputs("</td></tr>\n", f);
+    }
+    if (a->fps_other)
+        fprintf(f, "<tr><td>other fingerprints</td><td>%llu</td><td></td><td></td></tr>\n",
+                (unsigned long long)a->fps_other);
+    fputs("</table>\n", f);
+}
+
 static void row(FILE *f, const char *what, unsigned long long v)
 {
     fprintf(f, "<tr><th>%s</th><td>%llu</td></tr>\n", what, v);
@@ -379,6 +405,7 @@ void doc_write_html(FILE *f, const struct doc_agg *a, const struct tw_run_info *
     overview(f, a, order, n);
     causes(f, a, order, n);
     warnings(f, a);
+    fingerprints(f, a);
     cards(f, a, run);
     facts(f, a, run);
     fputs("</main>\n</body>\n</html>\n", f);

@@ -269,6 +269,33 @@ static void warnings(FILE *f, const struct doc_agg *a)
     }
 }
 
+/* Only when more than one client JA4 was seen: failures often split by client population. */
+static void fingerprints(FILE *f, const struct doc_agg *a)
+{
+    if (!doc_agg_fp_split(a))
+        return;
+    fputs("\n## Client fingerprints (JA4)\n\n| client JA4 | connections | failed | causes |\n"
+          "|---|---:|---:|---|\n",
+          f);
+    for (uint16_t i = 0; i < a->fp_count; i++) {
+        const struct doc_fp *r = &a->fps[i];
+        int top[DOC_FP_CAUSES];
+        doc_fp_top_causes(r, top);
+        fputs("| ", f);
+        doc_md(f, r->ja4[0] ? r->ja4 : "(none)");
+        fprintf(f, " | %llu | %llu | ", (unsigned long long)r->conns,
+                (unsigned long long)r->failed);
+        for (int k = 0; k < DOC_FP_CAUSES && top[k] >= 0; k++) {
+            fputs(k ? ", " : "", f);
+            doc_md(f, tw_cause_name(top[k]));
+            fprintf(f, " %u", r->cause[top[k]]);
+        }
+        fputs(" |\n", f);
+    }
+    if (a->fps_other)
+        fprintf(f, "| other fingerprints | %llu | | |\n", (unsigned long long)a->fps_other);
+}
+
 static void cell(FILE *f, const char *field, const char *value)
 {
     fprintf(f, "| %s | ", field);
@@ -396,6 +423,7 @@ void doc_write_md(FILE *f, const struct doc_agg *a, const struct tw_run_info *ru
     for (size_t i = 0; i < n; i++)
         group(f, a, order[i]);
     warnings(f, a);
+    fingerprints(f, a);
     cards(f, a, run);
     facts(f, a, run);
 }

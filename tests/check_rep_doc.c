@@ -217,6 +217,33 @@ START_TEST(many_connections_stay_small)
 }
 END_TEST
 
+/* Failures split by client population: the JA4 table appears only with two fingerprints. */
+START_TEST(failures_grouped_by_client_ja4)
+{
+    struct fx bad, good;
+    name_mismatch(&bad, "origin.test");
+    ok12(&good, "origin.test");
+    snprintf(bad.v.fp.ja4, sizeof bad.v.fp.ja4, "%s", "t12d1512h2_8daaf6152771_02713d6af862");
+    snprintf(good.v.fp.ja4, sizeof good.v.fp.ja4, "%s", "t13d1516h2_8daaf6152771_e5627efa2ab1");
+    struct tw_verdict *two[] = {&bad.v, &good.v, &good.v};
+    char *html = report_of(two, 3, TW_DOC_HTML, false, "tlswhy");
+    char *md = report_of(two, 3, TW_DOC_MD, false, "tlswhy");
+    ck_assert_ptr_nonnull(strstr(html, "Client fingerprints (JA4)"));
+    ck_assert_ptr_nonnull(strstr(html, "t12d1512h2_8daaf6152771_02713d6af862</code></td><td>1</td>"
+                                       "<td>1</td><td>cert_name_mismatch 1</td>"));
+    ck_assert_ptr_nonnull(strstr(html, "t13d1516h2_8daaf6152771_e5627efa2ab1</code></td><td>2</td>"
+                                       "<td>0</td><td></td>"));
+    ck_assert_ptr_nonnull(strstr(md, "| t12d1512h2\\_8daaf6152771\\_02713d6af862 | 1 | 1 | "
+                                     "cert\\_name\\_mismatch 1 |"));
+    free(html);
+    free(md);
+    snprintf(good.v.fp.ja4, sizeof good.v.fp.ja4, "%s", bad.v.fp.ja4);
+    html = report_of(two, 3, TW_DOC_HTML, false, "tlswhy");
+    ck_assert_ptr_null(strstr(html, "Client fingerprints"));
+    free(html);
+}
+END_TEST
+
 START_TEST(no_tls_at_all)
 {
     char *html = report_of(NULL, 0, TW_DOC_HTML, false, "tlswhy -r empty.pcap");
@@ -236,6 +263,7 @@ Suite *tw_rep_doc_suite(void)
     tcase_add_test(tc, hostile_strings_are_inert_in_markdown);
     tcase_add_test(tc, anonymize_replaces_client_addresses);
     tcase_add_test(tc, many_connections_stay_small);
+    tcase_add_test(tc, failures_grouped_by_client_ja4);
     tcase_add_test(tc, no_tls_at_all);
     suite_add_tcase(s, tc);
     return s;
