@@ -25,6 +25,7 @@ struct tw_keylog {
     size_t max;
     struct tw_keylog_stats st;
     char *follow;    /* tw_keylog_follow's file, or NULL */
+    FILE *follow_f;  /* kept open: -i drops privileges (-Z) after the key log is opened */
     uint64_t offset; /* bytes of it read (whole lines) */
 };
 
@@ -59,6 +60,8 @@ void tw_keylog_free(struct tw_keylog *k)
             free(e);
         }
     free(k->follow);
+    if (k->follow_f)
+        fclose(k->follow_f);
     free(k);
 }
 
@@ -234,13 +237,18 @@ int tw_keylog_add_text(struct tw_keylog *k, const uint8_t *text, size_t len)
  * following (a writer may be in the middle of it). k->offset ends after the last line read. */
 static int load(struct tw_keylog *k, const char *path, bool follow, char *err, size_t errn)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = follow && k->follow_f ? k->follow_f : fopen(path, "rb");
     if (!f) {
         snprintf(err, errn, "%s: %s", path, strerror(errno));
         return TW_E_IO;
     }
-    if (k->offset && fseeko(f, (off_t)k->offset, SEEK_SET) != 0) {
-        fclose(f);
+    if (follow)
+        k->follow_f = f;
+    clearerr(f); /* a followed file's earlier EOF */
+    /* A followed file is re-read from the end of its last whole line. */
+    if ((k->offset || follow) && fseeko(f, (off_t)k->offset, SEEK_SET) != 0) {
+        if (!follow)
+            fclose(f);
         snprintf(err, errn, "%s: cannot seek", path);
         return TW_E_IO;
     }
@@ -279,7 +287,8 @@ static int load(struct tw_keylog *k, const char *path, bool follow, char *err, s
         k->offset += raw;
     }
     bool bad = ferror(f);
-    fclose(f);
+    if (!follow)
+        fclose(f);
     if (bad) {
         snprintf(err, errn, "%s: read error", path);
         return TW_E_IO;
@@ -298,6 +307,9 @@ int tw_keylog_load_file(struct tw_keylog *k, const char *path, char *err, size_t
 int tw_keylog_follow(struct tw_keylog *k, const char *path, char *err, size_t errn)
 {
     free(k->follow);
+    if (k->follow_f)
+        fclose(k->follow_f);
+    k->follow_f = NULL;
     k->follow = strdup(path);
     if (!k->follow)
         return TW_E_NOMEM;
@@ -315,7 +327,8 @@ static void refresh(struct tw_keylog *k)
 {
     struct stat st;
     char err[16];
-    if (!k->follow || stat(k->follow, &st) != 0 || (uint64_t)st.st_size <= k->offset)
+    if (!k->follow || !k->follow_f || fstat(fileno(k->follow_f), &st) != 0 ||
+        (uint64_t)st.st_size <= k->offset)
         return;
     (void)load(k, k->follow, true, err, sizeof err);
 }

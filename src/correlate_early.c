@@ -37,6 +37,7 @@ bool tw_corr_after_verdict(const struct tw_evidence *ev, enum tw_outcome first,
     if (!tw_diag_keepalive_verdict(ev, prof, out))
         return false;
     tw_diag_edge_quote(prof, out);
+    tw_diag_edge_judge(ev, NULL, prof, out);
     tw_corr_sort_frames(out);
     return true;
 }

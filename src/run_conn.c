@@ -141,6 +141,7 @@ static void decide_early(struct tw_run_conns *r, struct tw_conn *c, struct conn_
     struct tw_chain_report *chain = judge_chain(r, &a->tls);
     struct tw_verdict v;
     bool final = tw_corr_decide(ev, chain, &r->corr, &v) == TW_OK && tw_corr_final(&v);
+    v.early = true;
     if (final)
         report(r, &v);
     tw_chain_report_free(chain);
@@ -156,8 +157,12 @@ static void on_close(void *ctx, struct tw_conn *c)
     struct tw_verdict v;
     if (a == REPORTED_EARLY) {
         evidence_of(c, NULL, &ev);
-        if (tw_corr_after_verdict(&ev, TW_OUTCOME_OK, &r->corr, &v))
-            report(r, &v);
+        if (!tw_corr_after_verdict(&ev, TW_OUTCOME_OK, &r->corr, &v)) {
+            /* Nothing to add: reporters skip it, and -w lets go of what it still held. */
+            v.ev = &ev;
+            v.relevant = false;
+        }
+        report(r, &v);
         tw_conn_set_app(c, NULL);
         return;
     }

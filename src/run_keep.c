@@ -252,6 +252,10 @@ void tw_keep_verdict(struct tw_keep *k, const struct tw_verdict *v)
     bool on_pair = current_on(k, &a, &b);
     bool current = on_pair && verdict_takes_frame(v);
     bool want = v->relevant && (k->all || v->outcome == TW_OUTCOME_FAILED);
+    /* An early ok may still turn into a failure at the close (a keep-alive race): -W failed
+     * keeps holding its frames (within the same limits) until that second verdict. */
+    if (!want && v->early && v->relevant && v->outcome == TW_OUTCOME_OK && (!c || c->state == OPEN))
+        return;
     if (c && on_pair && !current)
         c->reopen = true; /* the frame being fed belongs to the next connection */
     if (c && c->state != OPEN)

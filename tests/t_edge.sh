@@ -10,7 +10,13 @@ edge() {
     if ! "$TLSWHY" --no-summary --json --ca-file samples/pki/root.pem --edge "$profile" \
         -r "samples/$sample.pcap" | python3 -c "
 import json, sys
-conns = [json.loads(l) for l in sys.stdin]
+# A connection reported early can be reported again at its close (docs/json.md): judge the
+# last word on each connection.
+final = {}
+for l in sys.stdin:
+    c = json.loads(l)
+    final[c['conn']] = c
+conns = list(final.values())
 assert conns, 'no connection'
 for c in conns:
     e = c['edge']

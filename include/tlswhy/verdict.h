@@ -64,6 +64,8 @@ struct tw_verdict {
     const char *name;                  /* the name judged (--host, else the SNI), or NULL; it
                                         * points into the options or the evidence */
     bool handshake_done;               /* both Finished (<= 1.2) / client flight seen (1.3) */
+    bool early;                        /* reported before the connection closed: its close may
+                                        * bring a second verdict (tw_corr_after_verdict) */
     struct tw_edge_verdict edge;       /* --edge: would that edge accept this origin? */
     struct tw_fingerprints fp;         /* JA4 / JA3 of the ClientHello, JA3S of the server */
     const struct tw_probe_result *probe; /* --probe: this server probed from here (probe.h),
