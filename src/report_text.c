@@ -254,6 +254,11 @@ static int text_emit(void *self, const struct tw_verdict *v)
         print_ladder(t, v);
         if (v->chain)
             print_chain(t, v->chain, v->ev->tls ? v->ev->tls->cert.frame : 0);
+        const struct tw_cert_msg *cm = v->ev->tls ? &v->ev->tls->cert : NULL;
+        if (cm && cm->present && cm->count > cm->kept)
+            fprintf(t->out, "    (%u certificates sent, the first %u analysed: cap on certificates "
+                            "kept)\n",
+                    (unsigned)cm->count, (unsigned)cm->kept);
     }
     return ferror(t->out) ? TW_E_IO : TW_OK;
 }
