@@ -254,7 +254,13 @@ static int text_emit(void *self, const struct tw_verdict *v)
         print_ladder(t, v);
         if (v->chain)
             print_chain(t, v->chain, v->ev->tls ? v->ev->tls->cert.frame : 0);
-        const struct tw_cert_msg *cm = v->ev->tls ? &v->ev->tls->cert : NULL;
+        const struct tw_ev_tls *tls = v->ev->tls;
+        if (tls && tls->malformed_count) /* what was skipped, e.g. a message over a cap */
+            fprintf(t->out, "    malformed %s from the %s, frame %llu: %s (%u in all)\n",
+                    tls->malformed.what, tls->malformed.dir == TW_DIR_C2S ? "client" : "server",
+                    (unsigned long long)tls->malformed.frame, tls->malformed.why,
+                    (unsigned)tls->malformed_count);
+        const struct tw_cert_msg *cm = tls ? &tls->cert : NULL;
         if (cm && cm->present && cm->count > cm->kept)
             fprintf(t->out, "    (%u certificates sent, the first %u analysed: cap on certificates "
                             "kept)\n",
