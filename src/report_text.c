@@ -84,10 +84,12 @@ static void print_line(struct text *t, const struct tw_verdict *v)
         if (!vname)
             vname = (snprintf(ver, sizeof ver, "0x%04x", (unsigned)tls->sh.version), ver);
     }
+    if (tls && tls->ch.present && tls->ch.has_sni) /* by its length: a NUL hides nothing */
+        tw_rep_escape(tls->ch.sni, tls->ch.sni_len, sni, sizeof sni);
     fprintf(t->out, "%s %s > %s sni=%s %s %s%s%s", tw_json_time(start_ts(v), ts, sizeof ts),
             tw_endpoint_format(&ev->client, cli, sizeof cli),
             tw_endpoint_format(&ev->server, srv, sizeof srv),
-            tls && tls->ch.present && tls->ch.has_sni ? esc(tls->ch.sni, sni, sizeof sni) : "-",
+            tls && tls->ch.present && tls->ch.has_sni ? sni : "-",
             vname ? vname : "-", colour_of(t, v->outcome), upper_outcome(v->outcome),
             t->o.colour ? "\033[0m" : "");
     if (v->outcome == TW_OUTCOME_FAILED)
