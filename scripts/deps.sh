@@ -6,8 +6,8 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libpcap-dev libssl-dev check openssl python3)
 case "${1:-demo}" in
 demo) want=("${build[@]}") ;;
-test) want=("${build[@]}" clang libclang-rt-14-dev tshark tcpdump iproute2 procps) ;;
-samples) want=("${build[@]}" tshark tcpdump iproute2 procps python3 nginx-light haproxy curl) ;;
+test) want=("${build[@]}" clang libclang-rt-14-dev tshark tcpdump iproute2 procps valgrind time) ;;
+samples) want=("${build[@]}" tshark tcpdump iproute2 procps python3 nginx-light haproxy curl python3-cryptography) ;;
 *) echo "usage: $0 [demo|test|samples]" >&2; exit 2 ;;
 esac
 
