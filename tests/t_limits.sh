@@ -5,33 +5,37 @@
 # 10,000-certificate chain, VLAN/VXLAN nesting), each with samples/ok-tls12.pcap spliced in.
 # Peak RSS comes from getrusage (GNU time's %M). A sanitizer build's RSS is ASan's shadow and
 # quarantine, not tlswhy's, so with one as $TLSWHY the bounds are checked on the normal build
-# beside it (build/tlswhy) and everything else on both.
+# beside it (build/tlswhy), and everything else on $TLSWHY's output.
 set -euo pipefail
 cd "$TW_SOURCE_DIR"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is missing: scripts/deps.sh test"; exit 1; }
 bins=("$TLSWHY")
-if nm "$TLSWHY" 2>/dev/null | grep -q '__asan_init'; then
+# (grep reads a process substitution: with pipefail, nm killed by grep -q's early exit would fail)
+if grep -q '__asan_init' <(nm "$TLSWHY" 2>/dev/null); then
     [ -x build/tlswhy ] || { echo "$TLSWHY is a sanitizer build and build/tlswhy is missing"; exit 1; }
     bins+=(build/tlswhy)
 fi
 fail=0
 bad() { echo "FAIL $kind: $*"; fail=1; }
 
-# run KIND: generates the capture, runs every binary on it (text, -v); leaves the last one's
-# output in $work/KIND.out (without the million lines of SYNs left unanswered: evicted, or open
-# when the capture ended) and its peak RSS in KiB in $work/KIND.rss.
+# run KIND: generates the capture, runs every binary on it (text, -v); leaves $TLSWHY's output
+# in $work/KIND.out (without the million lines of SYNs left unanswered: evicted, or open when
+# the capture ended) and the last binary's (the normal build's) peak RSS in KiB in $work/KIND.rss.
 run() {
     kind=$1
     python3 tests/limits_gen.py "$kind" "$work/$kind.pcap"
+    local bin out=$work/$kind.out
     for bin in "${bins[@]}"; do
         local start=$SECONDS
         /usr/bin/time -f %M -o "$work/$kind.rss" "$bin" --color=never -v \
             --ca-file samples/pki/root.pem -r "$work/$kind.pcap" 2>"$work/$kind.err" |
             grep -v ' sni=- - INCOMPLETE: \(tlswhy evicted the connection\|the capture ended\) ' \
-                >"$work/$kind.out" || true
+                >"$out" || true
         echo "$kind: $(basename "$(dirname "$bin")")/tlswhy $((SECONDS - start)) s, peak RSS $(($(cat "$work/$kind.rss") / 1024)) MiB"
+        [ ! -s "$work/$kind.err" ] || { bad "stderr of $bin:"; cat "$work/$kind.err"; }
+        out=/dev/null
     done
     rm -f "$work/$kind.pcap"
     # The ordinary connection, wherever its frames landed: one line, ok, nothing else wrong.
@@ -45,7 +49,6 @@ run() {
     if [ "$kind" != synflood ] && grep -q '^20.* 192\.0\.2\.10:36722 .*INCOMPLETE' "$work/$kind.out"; then
         bad "the ordinary connection also has an incomplete line"
     fi
-    [ ! -s "$work/$kind.err" ] || { bad "stderr:"; cat "$work/$kind.err"; }
 }
 
 # has KIND REGEX WHAT: the output of KIND matches REGEX (grep), else fail saying WHAT.

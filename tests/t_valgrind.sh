@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$TW_SOURCE_DIR"
 command -v valgrind >/dev/null || { echo "valgrind is not installed (scripts/deps.sh test)"; exit 1; }
 bin=$TLSWHY
-if nm "$bin" 2>/dev/null | grep -q '__asan_init\|__ubsan_handle'; then
+# (grep reads a process substitution: with pipefail, nm killed by grep -q's early exit would fail)
+if grep -q '__asan_init\|__ubsan_handle' <(nm "$bin" 2>/dev/null); then
     bin=$TW_SOURCE_DIR/build/tlswhy
     [ -x "$bin" ] || { echo "$TLSWHY is a sanitizer build and $bin is missing"; exit 1; }
 fi
