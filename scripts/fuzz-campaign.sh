@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 end=${1:?usage: $0 END_UPTIME [HARNESS...]}
 shift
 uptime_s() { cut -d. -f1 /proc/uptime; }
+# UBSan only prints by default: make its reports findings (crash input kept), as scripts/test.sh
+# does for the smoke run.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 one_harness() {
     local name=$1 bin=build-fuzz/$1 out=fuzz/corpus-run
