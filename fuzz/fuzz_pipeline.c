@@ -3,6 +3,7 @@
  * capture file, handed to libpcap through a memfd so the real file path is exercised; its
  * size's parity picks JSON or text (-v: ladder, chain), so the mutants of every seed reach both. */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.lim.max_ooo_bytes_total = 16384;
     o.lim.max_hs_msg = 65536;
     struct tw_run_result res;
+    /* tw_run takes SIGINT and SIGTERM (to stop a capture cleanly): give them back to libFuzzer,
+     * which prints its final statistics on them. */
+    struct sigaction fuzzer_int, fuzzer_term;
+    sigaction(SIGINT, NULL, &fuzzer_int);
+    sigaction(SIGTERM, NULL, &fuzzer_term);
     tw_run(&o, &res);
+    sigaction(SIGINT, &fuzzer_int, NULL);
+    sigaction(SIGTERM, &fuzzer_term, NULL);
     return 0;
 }
