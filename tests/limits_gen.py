@@ -11,7 +11,8 @@ times shifted into the hostile traffic's second), so its verdict can be checked 
              connection itself inside two VLAN tags and two VXLAN tunnels (within the caps)
 
 The hostile connections run between 198.51.100.0/24 hosts and 203.0.113.1, the ordinary one
-between 192.0.2.10 and 192.0.2.20, so they never share a 5-tuple. Checksums are right.
+between 192.0.2.10 and 192.0.2.20, so they never share a 5-tuple. The generated frames have
+right checksums (the sample's own, computed by the NIC, are left as captured).
 """
 import os
 import struct
