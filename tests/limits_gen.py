@@ -12,7 +12,7 @@ times shifted into the hostile traffic's second), so its verdict can be checked 
 
 The hostile connections run between 198.51.100.0/24 hosts and 203.0.113.1, the ordinary one
 between 192.0.2.10 and 192.0.2.20, so they never share a 5-tuple. The generated frames have
-right checksums (the sample's own, computed by the NIC, are left as captured).
+right checksums (the sample's are as captured: left to the NIC, so not valid in the file).
 """
 import os
 import struct
