@@ -6,9 +6,9 @@ set -euo pipefail
 build=(build-essential cmake pkg-config libpcap-dev libssl-dev check openssl python3)
 case "${1:-demo}" in
 demo) want=("${build[@]}") ;;
-test) want=("${build[@]}" clang libclang-rt-14-dev tshark tcpdump iproute2 procps chromium) ;;
-samples) want=("${build[@]}" tshark tcpdump iproute2 procps python3 nginx-light haproxy curl) ;;
-bench) want=("${build[@]}" tshark tcpdump iproute2 procps ethtool ssldump libndpi-bin time valgrind) ;;
+test) want=("${build[@]}" clang libclang-rt-14-dev tshark tcpdump iproute2 procps chromium valgrind time jq) ;;
+samples) want=("${build[@]}" tshark tcpdump iproute2 procps python3 nginx-light haproxy curl python3-cryptography) ;;
+bench) want=("${build[@]}" tshark tcpdump tcpreplay iproute2 procps ethtool ssldump libndpi-bin time valgrind) ;;
 *) echo "usage: $0 [demo|test|samples|bench]" >&2; exit 2 ;;
 esac
 

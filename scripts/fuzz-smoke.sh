@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
+# UBSan only prints by default; a report must fail the smoke run (scripts/test.sh sets the same).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 mkdir -p build-fuzz/artifacts
 status=0
 for bin in build-fuzz/fuzz_*; do

@@ -208,6 +208,20 @@ static int read_error(struct tw_cap *c, const char *pcap_msg)
     return TW_E_IO;
 }
 
+/* A pcapng timestamp has 64 bits of units, so a file can hold any time: clamped to +-2^61 us
+ * (~73,000 years), every later sum or difference of two capture times fits in an int64_t. */
+#define TW_CAP_MAX_SEC ((INT64_C(1) << 61) / 1000000)
+static int64_t ts_us_of(const struct pcap_pkthdr *h, bool nano)
+{
+    int64_t sec = (int64_t)h->ts.tv_sec;
+    int64_t frac = nano ? (int64_t)h->ts.tv_usec / 1000 : (int64_t)h->ts.tv_usec;
+    if (sec > TW_CAP_MAX_SEC)
+        return TW_CAP_MAX_SEC * 1000000;
+    if (sec < -TW_CAP_MAX_SEC)
+        return -TW_CAP_MAX_SEC * 1000000;
+    return sec * 1000000 + frac;
+}
+
 int tw_cap_next(struct tw_cap *c, struct tw_frame *f)
 {
     struct pcap_pkthdr *h;
@@ -239,8 +253,7 @@ int tw_cap_next(struct tw_cap *c, struct tw_frame *f)
         if (c->has_prog && pcap_offline_filter(&c->prog, h, data) == 0)
             continue; /* rejected, but it keeps its number */
         f->no = no;
-        f->ts_us = (int64_t)h->ts.tv_sec * 1000000 +
-                   (c->nano ? (int64_t)h->ts.tv_usec / 1000 : (int64_t)h->ts.tv_usec);
+        f->ts_us = ts_us_of(h, c->nano);
         f->caplen = h->caplen;
         f->wirelen = h->len;
         f->linktype = c->linktype;

@@ -114,6 +114,16 @@ static bool rule_tcp_connect(const struct tw_corr_ctx *x)
                            (unsigned long long)tcp->syn_frame);
         return true;
     }
+    /* Evicted right after its one SYN (a table full of other SYNs): the answer may have come
+     * after tlswhy stopped looking, so nothing says the server did not answer. */
+    if (tcp->close_reason == TW_CLOSE_EVICTED && tcp->syn_count <= 1) {
+        tw_corr_incomplete(v, TW_STAGE_TCP_CONNECT,
+                           "tlswhy evicted the connection %s after the SYN to %s (frame %llu), "
+                           "before any answer: the connection table was full (max_conns)",
+                           secs(tcp->syn_ts, tcp->close_ts).s, srv,
+                           (unsigned long long)tcp->syn_frame);
+        return true;
+    }
     tw_corr_fail(v, TW_CAUSE_TCP_NO_ANSWER, TW_STAGE_TCP_CONNECT);
     char frames[64];
     if (tcp->last_frame > tcp->syn_frame)

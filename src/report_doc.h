@@ -59,7 +59,7 @@ void doc_fix_fill(char *out, size_t n, const char *template, const char *name);
 
 /* ---- escaping (report_esc.c) ------------------------------------------------------------ */
 /* Writes s for HTML text or a quoted attribute: & < > " ' as entities, well-formed UTF-8 as is,
- * control characters and ill-formed bytes as the visible text \xHH. */
+ * control characters (C0, DEL, C1) and ill-formed bytes as the visible text \xHH. */
 void doc_html(FILE *f, const char *s);
 /* Writes s for Markdown text and table cells (never at the start of a line): \ ` * _ [ ] | ~ #
  * backslash-escaped and < > & as entities, so nothing in s can start emphasis, code, a link,

@@ -7,7 +7,8 @@
 #include "tlswhy/rd.h"
 
 /* Length of the well-formed UTF-8 sequence (RFC 3629) starting at the reader's position, or
- * 0 when it is not one. Peeks only. */
+ * 0 when it is not one or encodes a C1 control (U+0080..U+009F: U+009B is a terminal's CSI
+ * when someone cats the Markdown). Peeks only. */
 static size_t utf8_len(const struct tw_rd *r)
 {
     size_t left = tw_rd_left(r);
@@ -20,6 +21,8 @@ static size_t utf8_len(const struct tw_rd *r)
     for (size_t i = 1; i < n; i++)
         if ((p[i] & 0xc0) != 0x80)
             return 0;
+    if (p[0] == 0xc2 && p[1] < 0xa0) /* C1 control: shown as \xHH like the C0 ones */
+        return 0;
     if (p[0] == 0xe0 && p[1] < 0xa0) /* overlong */
         return 0;
     if (p[0] == 0xed && p[1] >= 0xa0) /* surrogates */

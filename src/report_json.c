@@ -175,7 +175,11 @@ static void hello(struct tw_json *j, const struct tw_ev_tls *t)
 {
     const struct tw_client_hello *ch = t && t->ch.present ? &t->ch : NULL;
     const struct tw_server_hello *sh = t && t->sh.present && !t->sh.is_hrr ? &t->sh : NULL;
-    kstr(j, "sni", ch && ch->has_sni ? ch->sni : NULL);
+    tw_json_key(j, "sni"); /* by its length: a NUL in the name must not hide the rest */
+    if (ch && ch->has_sni)
+        tw_json_strn(j, ch->sni, ch->sni_len);
+    else
+        tw_json_str(j, NULL);
     kstr(j, "alpn", sh && sh->alpn[0] ? sh->alpn : NULL);
     tw_json_key(j, "alpn_offered");
     if (ch)

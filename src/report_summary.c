@@ -267,6 +267,31 @@ static void print_nothing(struct summary *s, const struct tw_run_info *run)
                     "captured host (check the origin setting and where the capture ran).\n");
 }
 
+/* What the memory caps and the decoder dropped, so a verdict on a capture that was cut is
+ * never read as the whole story. Nothing is printed when nothing was dropped. */
+static void print_drops(struct summary *s, const struct tw_run_info *run)
+{
+    const struct {
+        uint64_t n;
+        const char *what;
+    } drops[] = {
+        {run->evicted, "connections evicted: more were open at once than --max-conns"},
+        {run->malformed, "frames not decoded: malformed (e.g. tunnels nested too deep)"},
+        {run->truncated, "frames cut by the snaplen"},
+        {run->ooo_dropped_segs, "out-of-order segments dropped: per-connection buffer full"},
+        {run->ooo_given_up, "out-of-order buffers given up (as gaps): all buffers full"},
+    };
+    bool any = false;
+    for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++) {
+        if (!drops[i].n)
+            continue;
+        if (!any)
+            fprintf(s->out, "dropped:\n");
+        any = true;
+        fprintf(s->out, "  %10llu %s\n", (unsigned long long)drops[i].n, drops[i].what);
+    }
+}
+
 static int sum_end(void *self, const struct tw_run_info *run)
 {
     struct summary *s = self;
@@ -282,6 +307,8 @@ static int sum_end(void *self, const struct tw_run_info *run)
         fprintf(s->out, ", frames %llu-%llu", (unsigned long long)s->first,
                 (unsigned long long)s->last);
     fputc('\n', s->out);
+    if (run)
+        print_drops(s, run);
     if (all == 0)
         print_nothing(s, run);
     print_table(s, &s->outcomes, "outcome cause", true);

@@ -113,10 +113,12 @@ static void print_line(struct text *t, const struct tw_verdict *v)
         if (!vname)
             vname = (snprintf(ver, sizeof ver, "0x%04x", (unsigned)tls->sh.version), ver);
     }
+    if (tls && tls->ch.present && tls->ch.has_sni) /* by its length: a NUL hides nothing */
+        tw_rep_escape(tls->ch.sni, tls->ch.sni_len, sni, sizeof sni);
     fprintf(t->out, "%s %s > %s sni=%s %s %s%s%s", tw_json_time(start_ts(v), ts, sizeof ts),
             tw_endpoint_format(&ev->client, cli, sizeof cli),
             tw_endpoint_format(&ev->server, srv, sizeof srv),
-            tls && tls->ch.present && tls->ch.has_sni ? esc(tls->ch.sni, sni, sizeof sni) : "-",
+            tls && tls->ch.present && tls->ch.has_sni ? sni : "-",
             vname ? vname : "-", colour_of(t, v->outcome), upper_outcome(v->outcome),
             t->o.colour ? "\033[0m" : "");
     if (v->outcome == TW_OUTCOME_FAILED)
@@ -371,6 +373,17 @@ static int text_emit(void *self, const struct tw_verdict *v)
         print_decryption(t, v->ev->tls);
         if (v->chain)
             print_chain(t, v->chain, v->ev->tls ? v->ev->tls->cert.frame : 0);
+        const struct tw_ev_tls *tls = v->ev->tls;
+        if (tls && tls->malformed_count) /* what was skipped, e.g. a message over a cap */
+            fprintf(t->out, "    malformed %s from the %s, frame %llu: %s (%u in all)\n",
+                    tls->malformed.what, tls->malformed.dir == TW_DIR_C2S ? "client" : "server",
+                    (unsigned long long)tls->malformed.frame, tls->malformed.why,
+                    (unsigned)tls->malformed_count);
+        const struct tw_cert_msg *cm = tls ? &tls->cert : NULL;
+        if (cm && cm->present && cm->count > cm->kept)
+            fprintf(t->out, "    (%u certificates sent, the first %u analysed: cap on certificates "
+                            "kept)\n",
+                    (unsigned)cm->count, (unsigned)cm->kept);
     }
     return ferror(t->out) ? TW_E_IO : TW_OK;
 }

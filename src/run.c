@@ -371,6 +371,8 @@ static void fill_info(struct run_state *s)
     s->info.conns = fs->conns_total;
     s->info.input_errors = s->input_errors;
     s->info.evicted = fs->evicted;
+    s->info.ooo_dropped_segs = fs->ooo_dropped_segs;
+    s->info.ooo_given_up = fs->ooo_evicted;
 }
 
 int tw_run(const struct tw_opts *o, struct tw_run_result *res)

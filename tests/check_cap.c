@@ -121,6 +121,22 @@ START_TEST(nanosecond_timestamps_are_converted)
 }
 END_TEST
 
+/* pcapng times have 64 bits: the largest (0xffffffff'ffffffff us) is clamped to 2^61 us instead
+ * of overflowing (a fuzzing finding, kept in fuzz/regressions/fuzz_pipeline/). */
+START_TEST(pcapng_timestamp_beyond_int64_is_clamped)
+{
+    struct tw_cap *c =
+        open_ok(tw_test_src("fuzz/regressions/fuzz_pipeline/pcapng-timestamp-overflow"), NULL);
+    struct tw_frame f;
+    ck_assert_int_eq(tw_cap_next(c, &f), 1);
+    ck_assert_int_eq(f.ts_us, (INT64_C(1) << 61) / 1000000 * 1000000);
+    ck_assert_int_eq(tw_cap_next(c, &f), 1);
+    ck_assert_int_eq(f.ts_us, 1); /* an ordinary time after it is untouched */
+    ck_assert_int_eq(tw_cap_next(c, &f), 0);
+    tw_cap_close(c);
+}
+END_TEST
+
 START_TEST(snaplen_shows_in_caplen_and_wirelen)
 {
     struct tw_cap *c = open_ok(tw_test_src("tests/data/decode/lo-snap96.pcap"), NULL);
@@ -421,6 +437,7 @@ Suite *tw_cap_suite(void)
     tcase_add_test(tc, pcap_and_pcapng_give_the_same_frames);
     tcase_add_test(tc, microsecond_timestamps);
     tcase_add_test(tc, nanosecond_timestamps_are_converted);
+    tcase_add_test(tc, pcapng_timestamp_beyond_int64_is_clamped);
     tcase_add_test(tc, snaplen_shows_in_caplen_and_wirelen);
     tcase_add_test(tc, truncated_file_at_every_offset);
     tcase_add_test(tc, non_capture_empty_and_missing_files);

@@ -279,6 +279,28 @@ START_TEST(evicted_is_incomplete)
 }
 END_TEST
 
+/* A SYN flood fills the table: a SYN evicted before its answer could arrive is not a server
+ * that did not answer. Two SYNs (a retransmission) are evidence of no answer all the same. */
+START_TEST(syn_evicted_is_incomplete)
+{
+    struct fx f;
+    fx_init(&f);
+    fx_syn(&f, 1, 1);
+    f.tcp.close_reason = TW_CLOSE_EVICTED;
+    f.tcp.close_ts = FX_T0 + 262000;
+    fx_decide(&f);
+    incomplete(&f, "tlswhy evicted the connection 261.000 ms after the SYN to 10.0.1.5:443 "
+                   "(frame 1), before any answer: the connection table was full (max_conns)");
+    ck_assert_str_eq(tw_stage_name(f.v.stage), "tcp_connect");
+    fx_init(&f);
+    fx_syn(&f, 1, 2);
+    f.tcp.close_reason = TW_CLOSE_EVICTED;
+    f.tcp.close_ts = FX_T0 + 1100000;
+    fx_decide(&f);
+    failed(&f, TW_CAUSE_TCP_NO_ANSWER, TW_STAGE_TCP_CONNECT);
+}
+END_TEST
+
 START_TEST(malformed_server_hello)
 {
     struct fx f;
@@ -370,6 +392,7 @@ Suite *tw_corr_suite(void)
     tcase_add_test(tc, lost_bytes_make_it_incomplete);
     tcase_add_test(tc, capture_ends_after_server_flight);
     tcase_add_test(tc, evicted_is_incomplete);
+    tcase_add_test(tc, syn_evicted_is_incomplete);
     tcase_add_test(tc, malformed_server_hello);
     tcase_add_test(tc, client_alert_after_server_close_is_closed_early);
     tcase_add_test(tc, binary_first_bytes_and_mid_stream);

@@ -14,6 +14,7 @@ struct tw_run_info {
     uint64_t frames, tcp_packets, bad_tcp_csum, bad_ip_csum, ip_fragments, truncated, malformed;
     uint64_t conns;        /* TCP connections seen (TLS or not) */
     uint64_t evicted, kernel_drops, if_drops;
+    uint64_t ooo_dropped_segs, ooo_given_up; /* out-of-order data dropped by the memory caps */
     uint64_t input_errors; /* inputs that could not be opened or read to the end */
     int64_t first_ts_us, last_ts_us;
 };

@@ -80,6 +80,7 @@ warn-self-signed-unverified ; $TLS12 ; count(tls.handshake.certificate)==1 && co
 warn-untrusted-unverified ; $TLS12 ; x509sat.uTF8String=="tlswhy Other Root" ; !x509sat.uTF8String=="tlswhy Test Intermediate" ; $WORKED
 warn-chain-incomplete-unverified ; $TLS12 ; count(tls.handshake.certificate)==1 && x509sat.uTF8String=="tlswhy Test Intermediate" ; $WORKED
 warn-weak-key-unverified ; $TLS12 ; len(pkcs1.modulus)==129 ; $WORKED
+hostile-names ; tcp.stream==0 && $(alert "$S" 112) ; tcp.stream==1 && tls.handshake.type==11 ; tcp.stream==2 && $C && tcp.len>0 && !tls ; tcp.stream==3 && $S && tcp.len>0 && !tls
 warn-not-server-auth-unverified ; $TLS12 ; x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.2 ; !x509ce.KeyPurposeId==1.3.6.1.5.5.7.3.1 ; $WORKED
 edge-origin-tls13-only ; $S && tls.handshake.type==2 && tls.handshake.extensions.supported_version==0x0304 ; $C && tls.record.content_type==23 ; $S && tls.handshake.type==11
 edge-origin-cipher-unsupported ; tcp.stream==0 && $S && tls.handshake.ciphersuite==0xcca8 ; tcp.stream==0 && $S && tls.record.content_type==23 ; tcp.stream==1 && $S && tls.alert_message.desc==40 ; !tcp.stream==1 && tls.handshake.type==2

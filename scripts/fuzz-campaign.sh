@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# fuzz-campaign.sh END_UPTIME [HARNESS...]: a long fuzzing campaign. Runs every harness of
+# build-fuzz/ (or the ones named) at the lowest priority, one libFuzzer process per harness, all
+# harnesses side by side, until the machine's uptime (seconds, /proc/uptime) reaches END_UPTIME.
+# The targets' own stderr is closed (-close_fd_mask=2: the pipeline prints an error per input).
+# Uptime rather than `date` so a wrong clock cannot stretch or cut the campaign.
+# The growing corpus of each harness lives in fuzz/corpus-run/<harness>/ (gitignored) and is
+# reused by the next campaign; the committed seeds (fuzz/corpus, fuzz/seeds, fuzz/regressions)
+# are read only. A finding does not stop the campaign: its input is kept in
+# fuzz/corpus-run/artifacts/<harness>/ and the harness is restarted. Each run's figures are
+# appended to fuzz/corpus-run/<harness>.stats as "seconds executions exit-status", and
+# fuzz/corpus-run/summary prints the totals.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+end=${1:?usage: $0 END_UPTIME [HARNESS...]}
+shift
+uptime_s() { cut -d. -f1 /proc/uptime; }
+# UBSan only prints by default: make its reports findings (crash input kept), as scripts/test.sh
+# does for the smoke run.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+one_harness() {
+    local name=$1 bin=build-fuzz/$1 out=fuzz/corpus-run
+    mkdir -p "$out/$name" "$out/artifacts/$name"
+    local dirs=("$out/$name")
+    for d in "fuzz/corpus/$name" "fuzz/regressions/$name"; do
+        [ -d "$d" ] && dirs+=("$d")
+    done
+    if [ -f "fuzz/seeds/$name" ]; then
+        while read -r d; do
+            [ -n "$d" ] && [ -d "$d" ] && dirs+=("$d")
+        done <"fuzz/seeds/$name"
+    fi
+    local dict=()
+    [ -f "fuzz/dict/$name.dict" ] && dict=(-dict="fuzz/dict/$name.dict")
+    while :; do
+        local left=$((end - $(uptime_s)))
+        [ "$left" -gt 30 ] || break
+        local t0 log=$out/$name.log
+        t0=$(uptime_s)
+        nice -n 19 "$bin" "${dirs[@]}" "${dict[@]}" -max_total_time="$left" -timeout=10 \
+            -rss_limit_mb=2048 -max_len=262144 -artifact_prefix="$out/artifacts/$name/" \
+            -print_final_stats=1 -close_fd_mask=2 >"$log" 2>&1
+        local rc=$?
+        local runs
+        runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+        # A crash may end the run before the final statistics: fall back to the last status line.
+        [ -n "$runs" ] || runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+        echo "$(($(uptime_s) - t0)) ${runs:-0} $rc" >>"$out/$name.stats"
+        [ "$rc" -eq 0 ] || cp "$log" "$out/artifacts/$name/run-$t0.log"
+    done
+}
+
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+    for bin in build-fuzz/fuzz_*; do
+        [ -x "$bin" ] && names+=("$(basename "$bin")")
+    done
+fi
+for n in "${names[@]}"; do
+    one_harness "$n" &
+done
+wait
+{
+    for n in "${names[@]}"; do
+        awk -v n="$n" '{s += $1; e += $2; if ($3 != 0) f++} END {
+            printf "%s: %d s, %d executions, %d runs ended by a finding\n", n, s, e, f }' \
+            "fuzz/corpus-run/$n.stats"
+    done
+} | tee fuzz/corpus-run/summary
