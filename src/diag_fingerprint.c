@@ -17,28 +17,48 @@ struct sb {
     bool over;
 };
 
-static void sb_put(struct sb *b, int w)
+/* Appends s[0..len): all of it or, when it does not fit, nothing (over is set). Hand-made
+ * instead of snprintf: these run for every value of every hello, and printf was the larger
+ * part of the whole fingerprint cost. */
+static void sb_mem(struct sb *b, const char *s, size_t len)
 {
-    if (w < 0 || (size_t)w >= b->cap - b->n) {
+    if (b->over)
+        return;
+    if (len >= b->cap - b->n) {
         b->over = true;
         b->p[b->n] = '\0';
-    } else {
-        b->n += (size_t)w;
+        return;
     }
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
 }
 
 static void sb_str(struct sb *b, const char *s)
 {
-    if (!b->over)
-        sb_put(b, snprintf(b->p + b->n, b->cap - b->n, "%s", s));
+    sb_mem(b, s, strlen(s));
 }
 
 /* A value as 4 lower-case hex digits (JA4) or in decimal (JA3). */
 static void sb_val(struct sb *b, unsigned v, bool hex)
 {
-    if (!b->over)
-        sb_put(b, hex ? snprintf(b->p + b->n, b->cap - b->n, "%04x", v)
-                      : snprintf(b->p + b->n, b->cap - b->n, "%u", v));
+    static const char digits[] = "0123456789abcdef";
+    char t[16];
+    size_t i = sizeof t;
+    if (hex) {
+        do {
+            t[--i] = digits[v & 15];
+            v >>= 4;
+        } while (v && i > 0);
+        while (sizeof t - i < 4)
+            t[--i] = '0';
+    } else {
+        do {
+            t[--i] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v && i > 0);
+    }
+    sb_mem(b, t + i, sizeof t - i);
 }
 
 /* values[0..n) without GREASE (and without skip_a / skip_b, when not -1), separated by sep;
