@@ -4,6 +4,7 @@
 #include "tlswhy/fingerprint.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tlswhy/digest.h"
@@ -61,6 +62,12 @@ static void sb_val(struct sb *b, unsigned v, bool hex)
     sb_mem(b, t + i, sizeof t - i);
 }
 
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* values[0..n) without GREASE (and without skip_a / skip_b, when not -1), separated by sep;
  * sorted ascending when sort. */
 static void sb_list(struct sb *b, const uint16_t *values, size_t n, bool sort, long skip_a,
@@ -71,16 +78,27 @@ static void sb_list(struct sb *b, const uint16_t *values, size_t n, bool sort, l
     for (size_t i = 0; i < n && k < sizeof v / sizeof v[0]; i++)
         if (!tw_tls_is_grease(values[i]) && values[i] != skip_a && values[i] != skip_b)
             v[k++] = values[i];
-    if (sort)
-        for (size_t i = 1; i < k; i++) /* insertion sort: lists are short and mostly sorted */
-            for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-                uint16_t t = v[j];
-                v[j] = v[j - 1];
-                v[j - 1] = t;
-            }
+    if (sort) /* qsort: an insertion sort of a 60-suite preference list was most of JA4 */
+        qsort(v, k, sizeof v[0], cmp_u16);
+    size_t seplen = strlen(sep);
     for (size_t i = 0; i < k; i++) {
+        /* The common case written in place: a one-byte separator and 4 hex digits, with room
+         * to spare (the general path below keeps the same result when near the end). */
+        if (hex && seplen == 1 && !b->over && b->cap - b->n > 6) {
+            static const char digits[] = "0123456789abcdef";
+            char *o = b->p + b->n;
+            if (i)
+                *o++ = sep[0];
+            o[0] = digits[v[i] >> 12];
+            o[1] = digits[(v[i] >> 8) & 15];
+            o[2] = digits[(v[i] >> 4) & 15];
+            o[3] = digits[v[i] & 15];
+            o[4] = '\0';
+            b->n = (size_t)(o + 4 - b->p);
+            continue;
+        }
         if (i)
-            sb_str(b, sep);
+            sb_mem(b, sep, seplen);
         sb_val(b, v[i], hex);
     }
 }
