@@ -74,5 +74,12 @@ const struct tw_endpoint *tw_conn_server(const struct tw_conn *c);
 const struct tw_ev_tcp *tw_conn_tcp(const struct tw_conn *c);
 void *tw_conn_app(const struct tw_conn *c);
 void tw_conn_set_app(struct tw_conn *c, void *app);
+/* The consumer has reported c's verdict and from now on reads only what its close may add:
+ * from the next packet on, the table keeps c's struct tw_ev_tcp in a compact form (about 120
+ * bytes instead of 432) that holds FIN and RST per side, the last, previous and late payload
+ * frames and times, data_after_fin, bytes, the SYN and SYN-ACK and the first/last frames and
+ * times; the other facts read as 0 in its later callbacks (a gap or lost bytes after this keep
+ * the full record instead). tw_conn_tcp(c) is then valid only inside callbacks for c. */
+void tw_conn_settle(struct tw_conn *c);
 
 #endif
