@@ -39,8 +39,8 @@ struct tw_flow_stats {
  *    out-of-order bytes are capped per direction (the first hole is given up, then a segment
  *    that still does not fit is dropped and counted) and in total (the direction that buffered
  *    least recently gives up its holes, counted in ooo_evicted). No allocation per in-order
- *    segment. An entry that has seen only client SYNs is compact (192 bytes on x86-64, plus
- *    an 8-byte hash bucket): it gets its struct tw_ev_tcp (320 bytes) and is reported to the
+ *    segment. An entry that has seen only client SYNs is compact (200 bytes on x86-64, plus
+ *    an 8-byte hash bucket): it gets its struct tw_ev_tcp (432 bytes) and is reported to the
  *    consumer only when answered or closed. See docs/tcp.md for measured figures. */
 
 /* A table that calls ops with ctx. lim is copied (max_conns 0 is taken as 1). Returns NULL on
