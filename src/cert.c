@@ -16,6 +16,7 @@
 #include "tlswhy/cert.h"
 
 #include "cert_int.h"
+#include "tlswhy/log.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -28,6 +29,8 @@
 
 struct tw_cert_ctx {
     X509_STORE *store;
+    bool defaults_pending; /* the system store is loaded at the first chain to verify */
+    EVP_MD *sha256;        /* fetched once for the cache key */
     int64_t soon_s; /* expires-soon window in seconds; < 0: disabled */
     struct tw_cert_cache *cache;
     struct tw_cert_stats st;
@@ -51,14 +54,19 @@ struct tw_cert_ctx *tw_cert_ctx_new(const struct tw_cert_opts *o, int *err)
     c->soon_s = days < 0 ? -1 : (int64_t)days * 86400;
     c->cache = tw_cert_cache_new(entries < TW_CERT_CACHE_MAX ? entries : TW_CERT_CACHE_MAX);
     c->store = X509_STORE_new();
-    if (!c->cache || !c->store)
+    c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!c->cache || !c->store || !c->sha256)
         goto out;
-    int ok;
+    int ok = 1;
     if (file || path) {
         /* add_dir looks files up lazily and never fails: check the directory exists now */
         ok = (!path || readable_dir(path)) && X509_STORE_load_locations(c->store, file, path);
     } else {
-        ok = X509_STORE_set_default_paths(c->store);
+        /* Parsing the system bundle costs about 195 M instructions, more than analysing
+         * thousands of connections; a capture without a certificate to verify (TLS 1.3, or
+         * failures before the server's flight) never needs it. X509_STORE_set_default_paths
+         * fails only when out of memory, so deferring it changes no outcome. */
+        c->defaults_pending = true;
     }
     ERR_clear_error();
     *err = ok ? TW_OK : TW_E_IO;
@@ -76,6 +84,7 @@ void tw_cert_ctx_free(struct tw_cert_ctx *c)
         return;
     tw_cert_cache_free(c->cache);
     X509_STORE_free(c->store);
+    EVP_MD_free(c->sha256);
     free(c);
 }
 
@@ -123,10 +132,11 @@ const char *tw_cert_who(const struct tw_chain_report *r, int i, char *buf, size_
 
 /* SHA-256 over the chain: count, then each certificate's length and bytes (the lengths keep
  * two different splits of the same bytes apart). */
-static bool chain_key(const uint8_t *const *der, const uint32_t *len, size_t n, uint8_t key[32])
+static bool chain_key(const EVP_MD *sha256, const uint8_t *const *der, const uint32_t *len,
+                      size_t n, uint8_t key[32])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    bool ok = md && EVP_DigestInit_ex(md, sha256, NULL);
     uint8_t b[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     ok = ok && EVP_DigestUpdate(md, b, 4);
     for (size_t i = 0; ok && i < n; i++) {
@@ -163,6 +173,12 @@ static struct tw_chain_report *analyse_chain(struct tw_cert_ctx *c, const uint8_
         if (!x[i])
             tw_cert_add_finding(r, TW_CAUSE_CERT_UNPARSEABLE, (int)i, "cert %zu (%u bytes): %s",
                                 i, (unsigned)len[i], why);
+    }
+    if (c->defaults_pending) {
+        c->defaults_pending = false;
+        if (!X509_STORE_set_default_paths(c->store))
+            tw_log(TW_LOG_WARN, "cert: could not load the system trust store (out of memory)");
+        ERR_clear_error();
     }
     if (tw_cert_check_chain(c->store, x, n, r))
         c->st.verifications++;
@@ -241,11 +257,12 @@ struct tw_chain_report *tw_cert_analyse(struct tw_cert_ctx *c, const uint8_t *co
 {
     uint8_t key[32];
     struct tw_chain_report *tmpl = NULL, *r = NULL;
-    bool cached = false;
+    bool cached = false, keyed;
     c->st.analysed++;
     if (n > TW_CERT_MAX_CHAIN)
         n = TW_CERT_MAX_CHAIN;
-    if (chain_key(der, len, n, key) && (tmpl = tw_cert_cache_get(c->cache, key)) != NULL) {
+    keyed = chain_key(c->sha256, der, len, n, key);
+    if (keyed && (tmpl = tw_cert_cache_get(c->cache, key)) != NULL) {
         c->st.cache_hits++;
         cached = true;
     } else if ((tmpl = analyse_chain(c, der, len, n)) == NULL) {
@@ -261,7 +278,7 @@ struct tw_chain_report *tw_cert_analyse(struct tw_cert_ctx *c, const uint8_t *co
     }
     if (!cached) {
         /* the cache takes the template's reference; without a key it cannot be found again */
-        if (chain_key(der, len, n, key))
+        if (keyed)
             c->st.cache_evictions += (uint64_t)tw_cert_cache_put(c->cache, key, tmpl);
         else
             tw_chain_report_free(tmpl);

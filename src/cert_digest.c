@@ -3,10 +3,22 @@
 
 #include <openssl/evp.h>
 
+/* The algorithm fetched once per process: EVP_sha256() and EVP_md5() make OpenSSL 3 fetch the
+ * implementation again on every digest, which cost more than hashing a short fingerprint
+ * string. Kept until exit (one writer thread; no -j yet). */
+static const EVP_MD *fetched(enum tw_digest alg)
+{
+    static EVP_MD *md5, *sha256;
+    EVP_MD **slot = alg == TW_DIGEST_MD5 ? &md5 : &sha256;
+    if (!*slot)
+        *slot = EVP_MD_fetch(NULL, alg == TW_DIGEST_MD5 ? "MD5" : "SHA256", NULL);
+    return *slot;
+}
+
 bool tw_digest_hex(enum tw_digest alg, const void *p, size_t n, char *hex, size_t cap)
 {
     static const char digits[] = "0123456789abcdef";
-    const EVP_MD *md = alg == TW_DIGEST_MD5 ? EVP_md5() : EVP_sha256();
+    const EVP_MD *md = fetched(alg);
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (cap)

@@ -61,6 +61,20 @@ int tw_dec_udp(struct tw_dec_ctx *c, struct tw_rd *r);
 /* decode_tcp.c: a TCP segment (header included); the IP layer filled out->src/dst. */
 int tw_dec_tcp(struct tw_dec_ctx *c, struct tw_rd *r);
 
+/* TCP options (MSS, window scale) from opts[0..n) into p; a broken list only ends the walk. */
+void tw_dec_tcp_options(struct tw_pkt *p, const uint8_t *opts, size_t n);
+/* Checks the TCP checksum of the whole captured segment seg[0..len) (p's addresses already
+ * set), flagging p and counting in st when it is wrong. seg comes from tw_rd_take. */
+void tw_dec_tcp_csum(struct tw_pkt *p, const uint8_t *seg, size_t len, struct tw_dec_stats *st);
+
+/* decode_fast.c: Ethernet + IPv4 without options + TCP, captured whole and not a fragment:
+ * fills *out as the general path would and returns true; false (nothing written, nothing
+ * counted) for anything else, which then takes the general path. */
+bool tw_dec_fast(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_stats *st);
+/* The general path alone (decode_link.c), for the test that compares the two. */
+int tw_dec_frame_general(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_stats *st,
+                         struct tw_rd_err *why);
+
 /* Internet checksum (RFC 1071): add n bytes at p to a 32-bit accumulator (an even number of
  * bytes, except in the last call), then fold to 16 bits. p must come from tw_rd_take. */
 uint64_t tw_dec_csum_add(uint64_t sum, const uint8_t *p, size_t n);

@@ -9,6 +9,17 @@
 int tw_dec_frame(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_stats *st,
                  struct tw_rd_err *why)
 {
+    if (tw_dec_fast(f, out, st)) {
+        if (why)
+            *why = (struct tw_rd_err){.code = TW_OK};
+        return TW_OK;
+    }
+    return tw_dec_frame_general(f, out, st, why);
+}
+
+int tw_dec_frame_general(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_stats *st,
+                         struct tw_rd_err *why)
+{
     struct tw_rd_err local;
     struct tw_pkt pkt;
     struct tw_dec_ctx c = {.f = f, .out = &pkt, .st = st};

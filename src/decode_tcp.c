@@ -99,7 +99,7 @@ static uint64_t pseudo_sum(const struct tw_pkt *p, uint32_t seg_len)
  * length); opaque data[length - 2]; } until end-of-list (0). MSS is kind 2 length 4 (uint16),
  * window scale kind 3 length 3 (uint8, RFC 7323 §2.2). A broken option list only ends the walk:
  * it has its own error so the segment itself stays good. */
-static void options(struct tw_pkt *p, const uint8_t *opts, size_t n)
+void tw_dec_tcp_options(struct tw_pkt *p, const uint8_t *opts, size_t n)
 {
     struct tw_rd_err oe;
     struct tw_rd o = tw_rd_make(opts, n, &oe);
@@ -133,7 +133,6 @@ int tw_dec_tcp(struct tw_dec_ctx *c, struct tw_rd *r)
 {
     struct tw_pkt *p = c->out;
     size_t captured = tw_rd_left(r);
-    uint32_t seg_len = (uint32_t)captured + c->cut;
 
     struct tw_rd all = *r; /* the whole segment, for the checksum */
 
@@ -154,19 +153,23 @@ int tw_dec_tcp(struct tw_dec_ctx *c, struct tw_rd *r)
     size_t optlen = (size_t)doff * 4 - 20;
     if (tw_dec_need(c, r, optlen, "tcp: data offset beyond segment", "tcp: options cut by snaplen"))
         return TW_E_MALFORMED;
-    options(p, tw_rd_take(r, optlen), optlen);
+    tw_dec_tcp_options(p, tw_rd_take(r, optlen), optlen);
     size_t plen = tw_rd_left(r);
     p->payload = tw_rd_take(r, plen);
     p->payload_len = (uint32_t)plen;
     p->lost = c->cut;
     if (p->lost > 0)
         c->st->truncated++;
-    if (c->cut == 0) { /* whole segment captured: the checksum can be checked */
-        const uint8_t *seg = tw_rd_take(&all, captured);
-        if (tw_dec_csum_fold(tw_dec_csum_add(pseudo_sum(p, seg_len), seg, captured)) != 0xffff) {
-            c->st->bad_tcp_csum++;
-            p->tcp_csum_bad = true;
-        }
-    }
+    if (c->cut == 0) /* whole segment captured: the checksum can be checked */
+        tw_dec_tcp_csum(p, tw_rd_take(&all, captured), captured, c->st);
     return TW_OK;
+}
+
+void tw_dec_tcp_csum(struct tw_pkt *p, const uint8_t *seg, size_t len, struct tw_dec_stats *st)
+{
+    if (seg && tw_dec_csum_fold(tw_dec_csum_add(pseudo_sum(p, (uint32_t)len), seg, len)) !=
+                   0xffff) {
+        st->bad_tcp_csum++;
+        p->tcp_csum_bad = true;
+    }
 }

@@ -4,6 +4,7 @@
 #include "tlswhy/fingerprint.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tlswhy/digest.h"
@@ -17,28 +18,54 @@ struct sb {
     bool over;
 };
 
-static void sb_put(struct sb *b, int w)
+/* Appends s[0..len): all of it or, when it does not fit, nothing (over is set). Hand-made
+ * instead of snprintf: these run for every value of every hello, and printf was the larger
+ * part of the whole fingerprint cost. */
+static void sb_mem(struct sb *b, const char *s, size_t len)
 {
-    if (w < 0 || (size_t)w >= b->cap - b->n) {
+    if (b->over)
+        return;
+    if (len >= b->cap - b->n) {
         b->over = true;
         b->p[b->n] = '\0';
-    } else {
-        b->n += (size_t)w;
+        return;
     }
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
 }
 
 static void sb_str(struct sb *b, const char *s)
 {
-    if (!b->over)
-        sb_put(b, snprintf(b->p + b->n, b->cap - b->n, "%s", s));
+    sb_mem(b, s, strlen(s));
 }
 
 /* A value as 4 lower-case hex digits (JA4) or in decimal (JA3). */
 static void sb_val(struct sb *b, unsigned v, bool hex)
 {
-    if (!b->over)
-        sb_put(b, hex ? snprintf(b->p + b->n, b->cap - b->n, "%04x", v)
-                      : snprintf(b->p + b->n, b->cap - b->n, "%u", v));
+    static const char digits[] = "0123456789abcdef";
+    char t[16];
+    size_t i = sizeof t;
+    if (hex) {
+        do {
+            t[--i] = digits[v & 15];
+            v >>= 4;
+        } while (v && i > 0);
+        while (sizeof t - i < 4)
+            t[--i] = '0';
+    } else {
+        do {
+            t[--i] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v && i > 0);
+    }
+    sb_mem(b, t + i, sizeof t - i);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* values[0..n) without GREASE (and without skip_a / skip_b, when not -1), separated by sep;
@@ -51,16 +78,27 @@ static void sb_list(struct sb *b, const uint16_t *values, size_t n, bool sort, l
     for (size_t i = 0; i < n && k < sizeof v / sizeof v[0]; i++)
         if (!tw_tls_is_grease(values[i]) && values[i] != skip_a && values[i] != skip_b)
             v[k++] = values[i];
-    if (sort)
-        for (size_t i = 1; i < k; i++) /* insertion sort: lists are short and mostly sorted */
-            for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-                uint16_t t = v[j];
-                v[j] = v[j - 1];
-                v[j - 1] = t;
-            }
+    if (sort) /* qsort: an insertion sort of a 60-suite preference list was most of JA4 */
+        qsort(v, k, sizeof v[0], cmp_u16);
+    size_t seplen = strlen(sep);
     for (size_t i = 0; i < k; i++) {
+        /* The common case written in place: a one-byte separator and 4 hex digits, with room
+         * to spare (the general path below keeps the same result when near the end). */
+        if (hex && seplen == 1 && !b->over && b->cap - b->n > 6) {
+            static const char digits[] = "0123456789abcdef";
+            char *o = b->p + b->n;
+            if (i)
+                *o++ = sep[0];
+            o[0] = digits[v[i] >> 12];
+            o[1] = digits[(v[i] >> 8) & 15];
+            o[2] = digits[(v[i] >> 4) & 15];
+            o[3] = digits[v[i] & 15];
+            o[4] = '\0';
+            b->n = (size_t)(o + 4 - b->p);
+            continue;
+        }
         if (i)
-            sb_str(b, sep);
+            sb_mem(b, sep, seplen);
         sb_val(b, v[i], hex);
     }
 }

@@ -118,10 +118,7 @@ void tw_flow_conn_free(struct tw_flow_table *t, struct tw_conn *c)
         t->st.lingering--;
     t->tracked--;
     tw_flow_mem(&t->st, -(int64_t)sizeof *c);
-    if (c->tcp && c->tcp != &t->scratch) {
-        tw_flow_mem(&t->st, -(int64_t)sizeof *c->tcp);
-        free(c->tcp);
-    }
+    tw_flow_tcp_free(t, c);
     free(c);
 }
 
@@ -210,6 +207,7 @@ bool tw_flow_promote(struct tw_flow_table *t, struct tw_conn *c, const struct tw
 void tw_flow_close_conn(struct tw_flow_table *t, struct tw_conn *c, enum tw_close_reason why,
                         uint64_t frame)
 {
+    tw_flow_after_unpack(t, c);
     if (!c->tcp) {
         /* Compact to the end: the scratch record stands in while the consumer looks. */
         fill_compact(c, &t->scratch);
@@ -237,11 +235,7 @@ void tw_flow_close_conn(struct tw_flow_table *t, struct tw_conn *c, enum tw_clos
         /* A lingering entry needs only its tuple and sequence numbers. */
         tw_reasm_discard(&t->pool, c, TW_DIR_C2S);
         tw_reasm_discard(&t->pool, c, TW_DIR_S2C);
-        if (c->tcp != &t->scratch) {
-            tw_flow_mem(&t->st, -(int64_t)sizeof *c->tcp);
-            free(c->tcp);
-        }
-        c->tcp = NULL;
+        tw_flow_tcp_free(t, c);
         c->state |= TW_CONN_CLOSED;
         t->st.lingering++;
         tw_flow_list_unlink(t, c);
@@ -370,4 +364,9 @@ void *tw_conn_app(const struct tw_conn *c)
 void tw_conn_set_app(struct tw_conn *c, void *app)
 {
     c->app = app;
+}
+
+void tw_conn_settle(struct tw_conn *c)
+{
+    c->state |= TW_CONN_SETTLED;
 }

@@ -299,6 +299,7 @@ int tw_flow_packet(struct tw_flow_table *t, const struct tw_pkt *p)
         if (!c)
             return TW_E_NOMEM;
     }
+    tw_flow_after_unpack(t, c);
     if (!c->tcp) {
         if (is_syn(p) && d == TW_DIR_C2S && !p->payload_len && !p->lost &&
             !(p->flags & TW_TCP_FIN)) {
@@ -326,5 +327,6 @@ int tw_flow_packet(struct tw_flow_table *t, const struct tw_pkt *p)
         reset(t, c, p, d);
     else
         tw_flow_check_fins(t, c, fno);
+    tw_flow_after_pack(t, c); /* (a closed one lingers without facts: nothing to pack) */
     return TW_OK;
 }

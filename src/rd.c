@@ -10,18 +10,6 @@ struct tw_rd tw_rd_make(const uint8_t *buf, size_t len, struct tw_rd_err *err)
     return r;
 }
 
-size_t tw_rd_left(const struct tw_rd *r)
-{
-    if (r->err->code != TW_OK)
-        return 0;
-    return (size_t)(r->end - r->p);
-}
-
-bool tw_rd_ok(const struct tw_rd *r)
-{
-    return r->err->code == TW_OK;
-}
-
 size_t tw_rd_off(const struct tw_rd *r)
 {
     return (size_t)(r->p - r->base);

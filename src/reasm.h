@@ -66,8 +66,25 @@ static inline void tw_flow_mem(struct tw_flow_stats *st, int64_t delta)
 enum { TW_LIST_SYN = 0, TW_LIST_LIVE = 1, TW_LIST_TOMB = 2, TW_LIST_N = 3 };
 
 enum {
-    TW_CONN_OPENED = 0x01, /* on_open was called */
-    TW_CONN_CLOSED = 0x02, /* on_close was called: it lingers (see flow.h) */
+    TW_CONN_OPENED = 0x01,  /* on_open was called */
+    TW_CONN_CLOSED = 0x02,  /* on_close was called: it lingers (see flow.h) */
+    TW_CONN_SETTLED = 0x04, /* tw_conn_settle: keep only the post-verdict facts (flow_after.c) */
+    TW_CONN_MID = 0x08,     /* mid_stream, while the facts are in the post-verdict form */
+};
+
+/* The post-verdict form of a settled connection's facts (tw_conn_settle, flow_after.c): what
+ * the checks and reports at its close read, frames and times relative to the connection's
+ * first frame (so 32 bits each), nothing else. Index: TW_AF_*. */
+enum {
+    TW_AF_SYN, TW_AF_SYNACK,
+    TW_AF_FIN, TW_AF_RST = TW_AF_FIN + 2, TW_AF_LAST = TW_AF_RST + 2,
+    TW_AF_PREV = TW_AF_LAST + 2, TW_AF_LATE = TW_AF_PREV + 2, TW_AF_N = TW_AF_LATE + 2,
+};
+struct tw_tcp_after {
+    uint64_t bytes[2];
+    uint32_t frame[TW_AF_N]; /* frame - first_frame + 1; 0: none */
+    int32_t us[TW_AF_N];     /* capture time - first_ts */
+    uint32_t data_after_fin[2];
 };
 
 /* A connection. One that has seen only client SYNs (a scan, a flood, a refused or silent port)
@@ -78,7 +95,8 @@ struct tw_conn {
     struct tw_conn *hnext;       /* hash chain */
     struct tw_conn *prev, *next; /* activity list (list), least recently active first */
     void *app;
-    struct tw_ev_tcp *tcp; /* NULL while only client SYNs were seen */
+    struct tw_ev_tcp *tcp; /* NULL while only client SYNs were seen, and while settled */
+    struct tw_tcp_after *after; /* a settled connection's facts between its packets */
     uint64_t id;
     uint64_t first_frame, last_frame;
     int64_t first_ts, last_ts;
@@ -134,6 +152,7 @@ struct tw_flow_table {
     struct tw_reasm_pool pool;
     struct tw_flow_stats st;
     struct tw_ev_tcp scratch; /* facts of a compact connection while it is being closed */
+    struct tw_ev_tcp after_scratch; /* a settled connection's facts while it is handled */
 };
 
 /* Hash bucket of a tuple; both orders of a and b give the same bucket. */
@@ -157,6 +176,14 @@ bool tw_flow_check_fins(struct tw_flow_table *t, struct tw_conn *c, uint64_t fra
 /* Gives c its own struct tw_ev_tcp (filled from the compact fields) and reports it: on_open
  * with p, then its SYN events. Returns false when out of memory. */
 bool tw_flow_promote(struct tw_flow_table *t, struct tw_conn *c, const struct tw_pkt *p);
+/* flow_after.c: a settled connection's facts, unpacked into the table's after_scratch while a
+ * packet or its close is handled (nothing if they are not packed), and packed again after
+ * (or, when they do not fit the compact form, kept as a record of its own from then on). */
+void tw_flow_after_unpack(struct tw_flow_table *t, struct tw_conn *c);
+void tw_flow_after_pack(struct tw_flow_table *t, struct tw_conn *c);
+/* Frees c's record of facts, whichever form it is in. */
+void tw_flow_tcp_free(struct tw_flow_table *t, struct tw_conn *c);
+
 /* Unlinks and frees c without callbacks. */
 void tw_flow_conn_free(struct tw_flow_table *t, struct tw_conn *c);
 void tw_flow_evict_one(struct tw_flow_table *t);

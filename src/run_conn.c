@@ -145,8 +145,10 @@ static void decide_early(struct tw_run_conns *r, struct tw_conn *c, struct conn_
     if (final)
         report(r, &v);
     tw_chain_report_free(chain);
-    if (final)
+    if (final) {
         free_app(c, a, REPORTED_EARLY);
+        tw_conn_settle(c); /* the close only adds the keep-alive race check */
+    }
 }
 
 static void on_close(void *ctx, struct tw_conn *c)

@@ -35,6 +35,7 @@ struct rec {
     uint8_t *stream[REC_MAX_CONNS][2]; /* delivered bytes per connection id (1-based) */
     size_t len[REC_MAX_CONNS][2];
     size_t done_after[2];     /* on_data answers DONE once this many bytes arrived (0: never) */
+    bool settle;              /* and then settles the connection (tw_conn_settle) */
     const uint8_t *last_data; /* pointer on_data got last: proves in-order bytes are not copied */
     struct rec_close closed[REC_MAX_CONNS];
     size_t nclosed;
@@ -74,8 +75,11 @@ static inline int rec_data(void *ctx, struct tw_conn *c, enum tw_dir d, const ui
         rec_push(r, (struct rec_ev){
                         .kind = 'd', .dir = d, .conn = id, .a = *l, .b = len, .frame = frame});
         *l += len;
-        if (r->done_after[d] && *l >= r->done_after[d])
+        if (r->done_after[d] && *l >= r->done_after[d]) {
+            if (r->settle)
+                tw_conn_settle(c);
             return TW_STREAM_DONE;
+        }
     }
     return TW_STREAM_MORE;
 }

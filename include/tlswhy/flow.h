@@ -39,8 +39,8 @@ struct tw_flow_stats {
  *    out-of-order bytes are capped per direction (the first hole is given up, then a segment
  *    that still does not fit is dropped and counted) and in total (the direction that buffered
  *    least recently gives up its holes, counted in ooo_evicted). No allocation per in-order
- *    segment. An entry that has seen only client SYNs is compact (192 bytes on x86-64, plus
- *    an 8-byte hash bucket): it gets its struct tw_ev_tcp (320 bytes) and is reported to the
+ *    segment. An entry that has seen only client SYNs is compact (200 bytes on x86-64, plus
+ *    an 8-byte hash bucket): it gets its struct tw_ev_tcp (432 bytes) and is reported to the
  *    consumer only when answered or closed. See docs/tcp.md for measured figures. */
 
 /* A table that calls ops with ctx. lim is copied (max_conns 0 is taken as 1). Returns NULL on
@@ -74,5 +74,12 @@ const struct tw_endpoint *tw_conn_server(const struct tw_conn *c);
 const struct tw_ev_tcp *tw_conn_tcp(const struct tw_conn *c);
 void *tw_conn_app(const struct tw_conn *c);
 void tw_conn_set_app(struct tw_conn *c, void *app);
+/* The consumer has reported c's verdict and from now on reads only what its close may add:
+ * from the next packet on, the table keeps c's struct tw_ev_tcp in a compact form (about 120
+ * bytes instead of 432) that holds FIN and RST per side, the last, previous and late payload
+ * frames and times, data_after_fin, bytes, the SYN and SYN-ACK and the first/last frames and
+ * times; the other facts read as 0 in its later callbacks (a gap or lost bytes after this keep
+ * the full record instead). tw_conn_tcp(c) is then valid only inside callbacks for c. */
+void tw_conn_settle(struct tw_conn *c);
 
 #endif

@@ -20,9 +20,15 @@ struct tw_rd {
 
 /* A root reader over buf[0..len). err is reset to TW_OK. buf may be NULL when len is 0. */
 struct tw_rd tw_rd_make(const uint8_t *buf, size_t len, struct tw_rd_err *err);
-/* Bytes left; 0 once an error is set. */
-size_t tw_rd_left(const struct tw_rd *r);
-bool tw_rd_ok(const struct tw_rd *r);
+/* Bytes left; 0 once an error is set. Inline: every header of every packet asks. */
+static inline size_t tw_rd_left(const struct tw_rd *r)
+{
+    return r->err->code != TW_OK ? 0 : (size_t)(r->end - r->p);
+}
+static inline bool tw_rd_ok(const struct tw_rd *r)
+{
+    return r->err->code == TW_OK;
+}
 /* Records the first error (code, why, offset of r->p) and empties r. Later calls do nothing. */
 void tw_rd_fail(struct tw_rd *r, int code, const char *why);
 
