@@ -6,6 +6,7 @@
 # In one run, per file: the page cache is warmed (cat), then REPS (3) rounds, each running every
 # tool once in turn (interleaved, so a burst of load on a shared machine hits all of them):
 #   floor    bench/pcap_floor.c: libpcap reads and counts packets, nothing else
+#   floor1m  the same loop with a 1 MiB stdio buffer, as tlswhy reads files (src/capture.c)
 #   tcpdump  tcpdump -r F -w /dev/null
 #   tlswhy   tlswhy -r F --json >/dev/null (the summary on stderr goes to /dev/null too)
 #   tshark   the same handshake fields (hellos, certificate names, alerts), with
@@ -39,6 +40,7 @@ trap 'rm -rf "$tmp"' EXIT
 cmd_of() {
     case $1 in
     floor) echo "$dir/pcap_floor" "$2" ;;
+    floor1m) echo "$dir/pcap_floor" -b "$2" ;;
     tcpdump) echo tcpdump -r "$2" -w /dev/null ;;
     tlswhy) echo "$tlswhy" -r "$2" --json ;;
     tshark) echo tshark -n -r "$2" -o tcp.reassemble_out_of_order:TRUE \
@@ -54,7 +56,7 @@ cmd_of() {
 }
 have() {
     case $1 in
-    floor | tlswhy) return 0 ;;
+    floor | floor1m | tlswhy) return 0 ;;
     ndpi) command -v ndpiReader >/dev/null ;;
     *) command -v "$1" >/dev/null ;;
     esac
@@ -64,7 +66,7 @@ for f in "$@"; do
     [ -s "$f" ] || { echo "run.sh: $f missing (bench/make-workload.sh)" >&2; exit 2; }
     mb=$(($(stat -c %s "$f") / 1000000))
     tools=()
-    for t in floor tcpdump tlswhy tshark ssldump ndpi; do
+    for t in floor floor1m tcpdump tlswhy tshark ssldump ndpi; do
         have "$t" || { echo "run.sh: $t not installed, skipped" >&2; continue; }
         case $t in tshark | ssldump | ndpi) [ "$mb" -le "$peer_max" ] || continue ;; esac
         tools+=("$t")
@@ -102,6 +104,8 @@ for f in "$@"; do
             if (!("tlswhy" in u)) exit
             printf "tlswhy/floor throughput: %.0f %% (CPU), %.0f %% (wall)\n",
                 100 * u["floor"] / u["tlswhy"], 100 * w["floor"] / w["tlswhy"]
+            printf "tlswhy/floor1m throughput: %.0f %% (CPU), %.0f %% (wall)\n",
+                100 * u["floor1m"] / u["tlswhy"], 100 * w["floor1m"] / w["tlswhy"]
             split("tcpdump tshark ssldump ndpi", peers, " ")
             for (i = 1; i <= 4; i++) if (peers[i] in u)
                 printf "%s/tlswhy throughput: %.3f (CPU), %.3f (wall); tlswhy does %.1fx its work per CPU second\n",
