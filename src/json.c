@@ -61,6 +61,15 @@ static bool plain(uint8_t c)
     return (map[c >> 6] >> (c & 63)) & 1;
 }
 
+/* How many bytes at the start of p[0..n) are plain. */
+static size_t plain_run(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && plain(p[i]))
+        i++;
+    return i;
+}
+
 /* Puts a run of plain bytes in pieces that fit the sink's buffer (a memory sink still stops
  * at the first byte that does not fit, as put does per byte). */
 static void put_run(struct sink *s, const uint8_t *p, size_t n)
@@ -128,9 +137,7 @@ static void escape_into(struct sink *s, const void *str, size_t n)
         /* Most text (names, suites, explanations) is plain ASCII: copy each run at once. */
         struct tw_rd peek = r;
         const uint8_t *rest = tw_rd_take(&peek, left); /* a checked view of what is left */
-        size_t run = 0;
-        while (rest && run < left && plain(rest[run]))
-            run++;
+        size_t run = rest ? plain_run(rest, left) : 0;
         if (run > 1) {
             put_run(s, tw_rd_take(&r, run), run);
             left -= run - 1;
@@ -168,9 +175,46 @@ size_t tw_json_escape(const void *s, size_t n, char *out, size_t cap)
 
 void tw_json_init(struct tw_json *j, FILE *f)
 {
-    memset(j, 0, sizeof *j);
     j->f = f;
+    j->depth = 0;
+    memset(j->first, 0, sizeof j->first);
     j->first[0] = true;
+    j->after_key = false;
+    j->err = TW_OK;
+    j->len = 0; /* buf itself needs no clearing */
+}
+
+/* Gives the buffered text to the FILE. */
+static void drain(struct tw_json *j)
+{
+    if (j->len && fwrite_unlocked(j->buf, 1, j->len, j->f) != j->len)
+        j->err = TW_E_IO;
+    j->len = 0;
+}
+
+/* Room for n more bytes (n <= TW_JSON_BUF), draining first when they do not fit. */
+static char *room(struct tw_json *j, size_t n)
+{
+    if (j->len + n > sizeof j->buf)
+        drain(j);
+    return j->buf + j->len;
+}
+
+static void out1(struct tw_json *j, char c)
+{
+    *room(j, 1) = c;
+    j->len++;
+}
+
+static void out(struct tw_json *j, const void *p, size_t n)
+{
+    while (n > 0) {
+        size_t k = n < sizeof j->buf ? n : sizeof j->buf;
+        memcpy(room(j, k), p, k);
+        j->len += k;
+        p = (const char *)p + k;
+        n -= k;
+    }
 }
 
 /* Comma before every element but the first, none right after a key. */
@@ -180,8 +224,8 @@ static void sep(struct tw_json *j)
         j->after_key = false;
         return;
     }
-    if (!j->first[j->depth] && putc_unlocked(',', j->f) == EOF)
-        j->err = TW_E_IO;
+    if (!j->first[j->depth])
+        out1(j, ',');
     j->first[j->depth] = false;
 }
 
@@ -192,8 +236,7 @@ static void open_(struct tw_json *j, char c)
         j->err = TW_E_USAGE;
         return;
     }
-    if (putc_unlocked(c, j->f) == EOF)
-        j->err = TW_E_IO;
+    out1(j, c);
     j->first[++j->depth] = true;
 }
 
@@ -204,8 +247,7 @@ static void close_(struct tw_json *j, char c)
         return;
     }
     j->depth--;
-    if (putc_unlocked(c, j->f) == EOF)
-        j->err = TW_E_IO;
+    out1(j, c);
 }
 
 void tw_json_obj_begin(struct tw_json *j)
@@ -230,25 +272,25 @@ void tw_json_arr_end(struct tw_json *j)
 
 static void raw_string(struct tw_json *j, const void *s, size_t n)
 {
-    /* Keys and most values need no escape: straight to the FILE, without the sink. */
+    /* Keys and most values need no escape: copied whole. */
     struct tw_rd_err e;
     struct tw_rd r = tw_rd_make(s, n, &e);
     const uint8_t *b = tw_rd_take(&r, n);
-    size_t i = 0;
-    while (b && i < n && plain(b[i]))
-        i++;
-    if (b && i == n) {
-        if (putc_unlocked('"', j->f) == EOF || fwrite_unlocked(b, 1, n, j->f) != n ||
-            putc_unlocked('"', j->f) == EOF)
-            j->err = TW_E_IO;
+    if (b && plain_run(b, n) == n && n + 2 <= sizeof j->buf) {
+        char *o = room(j, n + 2);
+        o[0] = '"';
+        memcpy(o + 1, b, n);
+        o[n + 1] = '"';
+        j->len += n + 2;
         return;
     }
-    char buf[256];
-    struct sink k = {buf, sizeof buf, 0, 0, j->f, TW_OK};
+    /* The escape goes through a sink over the writer's buffer, drained to the FILE. */
+    drain(j);
+    struct sink k = {j->buf, sizeof j->buf, 0, 0, j->f, TW_OK};
     put(&k, "\"", 1);
     escape_into(&k, s, n);
     put(&k, "\"", 1);
-    flush(&k);
+    j->len = k.len;
     if (k.err)
         j->err = k.err;
 }
@@ -257,8 +299,7 @@ void tw_json_key(struct tw_json *j, const char *key)
 {
     sep(j);
     raw_string(j, key, strlen(key));
-    if (putc_unlocked(':', j->f) == EOF)
-        j->err = TW_E_IO;
+    out1(j, ':');
     j->after_key = true;
 }
 
@@ -291,8 +332,7 @@ static void write_uint(struct tw_json *j, uint64_t v, bool minus)
     char b[24], *e = b + sizeof b, *p = digits(v, e);
     if (minus)
         *--p = '-';
-    if (fwrite_unlocked(p, 1, (size_t)(e - p), j->f) != (size_t)(e - p))
-        j->err = TW_E_IO;
+    out(j, p, (size_t)(e - p));
 }
 
 void tw_json_int(struct tw_json *j, int64_t v)
@@ -314,27 +354,37 @@ void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_nul
         return;
     }
     sep(j);
-    if (fprintf(j->f, "%.*f", decimals, v) < 0) /* the C locale: tlswhy never calls setlocale */
+    char b[400]; /* any finite double with up to 80 decimals (309 digits before the point) */
+    int n = snprintf(b, sizeof b, "%.*f", decimals, v); /* the C locale: never setlocale */
+    if (n >= 0 && (size_t)n < sizeof b) {
+        out(j, b, (size_t)n);
+        return;
+    }
+    drain(j);
+    if (fprintf(j->f, "%.*f", decimals, v) < 0)
         j->err = TW_E_IO;
 }
 
 void tw_json_bool(struct tw_json *j, bool v)
 {
     sep(j);
-    if (fputs(v ? "true" : "false", j->f) == EOF)
-        j->err = TW_E_IO;
+    if (v)
+        out(j, "true", 4);
+    else
+        out(j, "false", 5);
 }
 
 void tw_json_null(struct tw_json *j)
 {
     sep(j);
-    if (fputs("null", j->f) == EOF)
-        j->err = TW_E_IO;
+    out(j, "null", 4);
 }
 
 int tw_json_line_end(struct tw_json *j)
 {
-    if (putc_unlocked('\n', j->f) == EOF || fflush(j->f) != 0)
+    out1(j, '\n');
+    drain(j);
+    if (fflush(j->f) != 0)
         j->err = TW_E_IO;
     j->first[0] = true;
     j->after_key = false;

@@ -16,6 +16,9 @@
 #include "tlswhy/base.h"
 
 #define TW_JSON_MAX_DEPTH 16
+/* A line is built in the writer and handed to the FILE in one piece (many small stdio calls
+ * were a third of the reporter's time); a longer line goes out in pieces of this size. */
+#define TW_JSON_BUF 8192
 
 struct tw_json {
     FILE *f;
@@ -23,6 +26,8 @@ struct tw_json {
     bool first[TW_JSON_MAX_DEPTH]; /* no element written yet at this depth */
     bool after_key;                /* a key was written: the value needs no comma */
     int err;                       /* TW_OK, TW_E_IO (write failed) or TW_E_USAGE (nesting) */
+    size_t len;                    /* bytes in buf, not yet given to f */
+    char buf[TW_JSON_BUF];
 };
 
 /* Starts a writer on f (not owned). */
@@ -44,7 +49,8 @@ void tw_json_uint(struct tw_json *j, uint64_t v);
 void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_null);
 void tw_json_bool(struct tw_json *j, bool v);
 void tw_json_null(struct tw_json *j);
-/* Ends a JSON Lines record: writes '\n' and flushes. Returns j->err (or TW_E_IO). */
+/* Ends a JSON Lines record: writes '\n' and flushes (the writer's buffer and f). Returns
+ * j->err (or TW_E_IO). */
 int tw_json_line_end(struct tw_json *j);
 
 /* Escapes n bytes of s as the body of a JSON string (without quotes) into out[0..cap), NUL
