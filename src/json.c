@@ -61,10 +61,36 @@ static bool plain(uint8_t c)
     return (map[c >> 6] >> (c & 63)) & 1;
 }
 
-/* How many bytes at the start of p[0..n) are plain. */
+/* Eight bytes at once (SWAR): whether every byte of x is plain. Each test below sets the top
+ * bit of some lane only if some byte of x matches (borrows can mark lanes above a match,
+ * never a word without one), so the answer for the word is exact. */
+#define ONES 0x0101010101010101ULL
+#define TOPS 0x8080808080808080ULL
+static uint64_t some_zero(uint64_t x)
+{
+    return (x - ONES) & ~x & TOPS;
+}
+
+static bool plain8(uint64_t x)
+{
+    uint64_t bad = x                            /* >= 0x80 */
+                   | ((x - 0x20 * ONES) & ~x)   /* < 0x20 */
+                   | some_zero(x ^ 0x22 * ONES) /* '"' */
+                   | some_zero(x ^ 0x5c * ONES) /* '\\' */
+                   | some_zero(x ^ 0x7f * ONES); /* DEL */
+    return !(bad & TOPS);
+}
+
+/* How many bytes at the start of p[0..n) are plain: whole words first, then byte by byte
+ * from the first word that holds another byte. */
 static size_t plain_run(const uint8_t *p, size_t n)
 {
     size_t i = 0;
+    for (uint64_t x; i + 8 <= n; i += 8) {
+        memcpy(&x, p + i, 8);
+        if (!plain8(x))
+            break;
+    }
     while (i < n && plain(p[i]))
         i++;
     return i;

@@ -213,6 +213,76 @@ START_TEST(utc_timestamps)
 }
 END_TEST
 
+/* The escape of one byte that stands alone (its neighbours ASCII), as every_single_byte. */
+static size_t lone_escape(uint8_t b, char *o)
+{
+    if (b == '"' || b == '\\')
+        return (size_t)sprintf(o, "\\%c", (char)b);
+    if (b < 0x20 || b >= 0x7f)
+        return (size_t)sprintf(o, "\\u%04x", (unsigned)b);
+    o[0] = (char)b;
+    return 1;
+}
+
+/* s written by the writer as a value, through a FILE: the path connections take. */
+static const char *written(const uint8_t *s, size_t n)
+{
+    static char buf[8192];
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    struct tw_json j;
+    tw_json_init(&j, f);
+    tw_json_strn(&j, s, n);
+    ck_assert_int_eq(tw_json_line_end(&j), TW_OK);
+    rewind(f);
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Plain runs are found eight bytes at a time: every byte value at every place of the first
+ * three words of strings 1..24 long, and random strings of the bytes where a word-wise test
+ * could go wrong (the quote, the backslash, controls, DEL, high bytes and their neighbours),
+ * escape exactly as byte by byte, both through tw_json_escape and the writer. */
+static void check_bytes(const uint8_t *in, size_t n)
+{
+    char want[8 * 64 + 4], *w = want;
+    for (size_t i = 0; i < n; i++)
+        w += lone_escape(in[i], w);
+    *w = '\0';
+    ck_assert_str_eq(esc(in, n), want);
+    char quoted[sizeof want + 4];
+    snprintf(quoted, sizeof quoted, "\"%s\"\n", want);
+    ck_assert_str_eq(written(in, n), quoted);
+}
+
+START_TEST(word_scan_matches_bytes)
+{
+    uint8_t in[64];
+    for (size_t n = 1; n <= 24; n++)
+        for (size_t at = 0; at < n; at++) {
+            for (size_t i = 0; i < n; i++)
+                in[i] = (uint8_t)('a' + i % 26);
+            in[at] = (uint8_t)_i;
+            check_bytes(in, n);
+        }
+    static const uint8_t risky[] = {0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c,
+                                    0x5d, 0x7e, 0x7f, 0x80, 0xff, 'a', 'z'};
+    srand(1234 + _i);
+    for (int round = 0; round < 200; round++) {
+        size_t n = 1 + (size_t)rand() % sizeof in;
+        for (size_t i = 0; i < n; i++) /* mostly plain, so long runs meet the odd byte */
+            in[i] = rand() % 4 ? (uint8_t)(0x20 + rand() % 0x5f) : risky[rand() % sizeof risky];
+        /* a lead byte followed by a continuation would be valid UTF-8: keep high bytes lone */
+        for (size_t i = 0; i + 1 < n; i++)
+            if (in[i] >= 0x80 && in[i + 1] >= 0x80)
+                in[i + 1] = 'x';
+        check_bytes(in, n);
+    }
+}
+END_TEST
+
 Suite *tw_json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -226,6 +296,7 @@ Suite *tw_json_suite(void)
     tcase_add_test(tc, all_bytes_make_valid_json);
     tcase_add_test(tc, nesting_is_bounded);
     tcase_add_test(tc, utc_timestamps);
+    tcase_add_loop_test(tc, word_scan_matches_bytes, 0, 256);
     suite_add_tcase(s, tc);
     return s;
 }
