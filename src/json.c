@@ -81,15 +81,22 @@ static bool plain8(uint64_t x)
     return !(bad & TOPS);
 }
 
-/* How many bytes at the start of p[0..n) are plain: whole words first, then byte by byte
- * from the first word that holds another byte. */
+/* How many bytes at the start of p[0..n) are plain: whole words first (the last one ending
+ * at p + n, overlapping the one before), then byte by byte from the first word that holds
+ * another byte. */
 static size_t plain_run(const uint8_t *p, size_t n)
 {
     size_t i = 0;
-    for (uint64_t x; i + 8 <= n; i += 8) {
+    uint64_t x;
+    for (; i + 8 <= n; i += 8) {
         memcpy(&x, p + i, 8);
         if (!plain8(x))
             break;
+    }
+    if (i < n && n >= 8 && i + 8 > n) { /* a tail shorter than a word, after plain words */
+        memcpy(&x, p + n - 8, 8);
+        if (plain8(x))
+            return n;
     }
     while (i < n && plain(p[i]))
         i++;
@@ -326,6 +333,13 @@ void tw_json_key(struct tw_json *j, const char *key)
     sep(j);
     raw_string(j, key, strlen(key));
     out1(j, ':');
+    j->after_key = true;
+}
+
+void tw_json_key_quoted(struct tw_json *j, const char *quoted, size_t n)
+{
+    sep(j);
+    out(j, quoted, n);
     j->after_key = true;
 }
 

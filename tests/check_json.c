@@ -213,6 +213,48 @@ START_TEST(utc_timestamps)
 }
 END_TEST
 
+static void keys_by_name(struct tw_json *j)
+{
+    tw_json_obj_begin(j);
+    tw_json_key(j, "conn");
+    tw_json_uint(j, 1);
+    tw_json_key(j, "cipher_suites_offered");
+    tw_json_arr_begin(j);
+    tw_json_arr_end(j);
+    tw_json_key(j, "x");
+    tw_json_obj_begin(j);
+    tw_json_key(j, "y");
+    tw_json_null(j);
+    tw_json_obj_end(j);
+    tw_json_obj_end(j);
+}
+
+static void keys_quoted(struct tw_json *j)
+{
+    tw_json_obj_begin(j);
+    TW_JSON_KEY(j, "conn");
+    tw_json_uint(j, 1);
+    TW_JSON_KEY(j, "cipher_suites_offered");
+    tw_json_arr_begin(j);
+    tw_json_arr_end(j);
+    TW_JSON_KEY(j, "x");
+    tw_json_obj_begin(j);
+    TW_JSON_KEY(j, "y");
+    tw_json_null(j);
+    tw_json_obj_end(j);
+    tw_json_obj_end(j);
+}
+
+/* A literal key quoted by the compiler writes what tw_json_key writes, commas included. */
+START_TEST(literal_keys_as_named_keys)
+{
+    char by_name[4096];
+    snprintf(by_name, sizeof by_name, "%s", run_writer(keys_by_name));
+    ck_assert_str_eq(by_name, "{\"conn\":1,\"cipher_suites_offered\":[],\"x\":{\"y\":null}}\n");
+    ck_assert_str_eq(run_writer(keys_quoted), by_name);
+}
+END_TEST
+
 /* The escape of one byte that stands alone (its neighbours ASCII), as every_single_byte. */
 static size_t lone_escape(uint8_t b, char *o)
 {
@@ -297,6 +339,7 @@ Suite *tw_json_suite(void)
     tcase_add_test(tc, nesting_is_bounded);
     tcase_add_test(tc, utc_timestamps);
     tcase_add_loop_test(tc, word_scan_matches_bytes, 0, 256);
+    tcase_add_test(tc, literal_keys_as_named_keys);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -39,6 +39,12 @@ void tw_json_arr_begin(struct tw_json *j);
 void tw_json_arr_end(struct tw_json *j);
 /* An object key (escaped like a string). */
 void tw_json_key(struct tw_json *j, const char *key);
+/* A key written as given: n bytes of quoted, which holds the quotes and the colon. For keys
+ * that are string literals needing no escape, quoted by the compiler: TW_JSON_KEY(j, "conn")
+ * writes what tw_json_key(j, "conn") does, without a strlen and a scan per key. */
+void tw_json_key_quoted(struct tw_json *j, const char *quoted, size_t n);
+#define TW_JSON_QKEY(lit) "\"" lit "\":", sizeof(lit) + 2
+#define TW_JSON_KEY(j, lit) tw_json_key_quoted((j), TW_JSON_QKEY(lit))
 /* A string from a NUL-terminated s (NULL writes null), or from n bytes that may hold NUL. */
 void tw_json_str(struct tw_json *j, const char *s);
 void tw_json_strn(struct tw_json *j, const void *s, size_t n);
