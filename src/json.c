@@ -387,6 +387,46 @@ void tw_json_uint(struct tw_json *j, uint64_t v)
     write_uint(j, v, false);
 }
 
+/* round(v * 10^d) for 0 <= v < 2^40 and d <= 3, as printf rounds. v = m * 2^e exactly
+ * (m < 2^53, e < 0), so v * 10^d = m * 10^d / 2^-e with m * 10^d < 2^63: an integer shift,
+ * and the bits shifted out against one half decide the rounding. */
+static uint64_t scaled_round(double v, int d)
+{
+    static const uint64_t pow10[] = {1, 10, 100, 1000};
+    int e;
+    double f = frexp(v, &e); /* v = f * 2^e, f in [0.5, 1) or 0 */
+    uint64_t x = (uint64_t)ldexp(f, 53) * pow10[d];
+    e -= 53; /* below 0: v < 2^40 < 2^53 */
+    if (e <= -64)
+        return 0; /* x < 2^63 <= one half */
+    unsigned s = (unsigned)-e;
+    uint64_t q = x >> s, rest = x & ((1ULL << s) - 1), half = 1ULL << (s - 1);
+    if (rest > half || (rest == half && (q & 1)))
+        q++;
+    return q;
+}
+
+size_t tw_json_fixed(double v, int decimals, char *buf)
+{
+    bool minus = signbit(v);
+    double a = minus ? -v : v;
+    if (!(a < 1099511627776.0) || decimals < 0 || decimals > 3) /* NaN fails too */
+        return 0;
+    uint64_t q = scaled_round(a, decimals);
+    char b[TW_JSON_FIXED_LEN], *e = b + sizeof b, *o = e;
+    for (int i = 0; i < decimals; i++, q /= 10)
+        *--o = (char)('0' + q % 10);
+    if (decimals)
+        *--o = '.';
+    o = digits(q, o);
+    if (minus)
+        *--o = '-';
+    size_t n = (size_t)(e - o);
+    memcpy(buf, o, n);
+    buf[n] = '\0';
+    return n;
+}
+
 void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_null)
 {
     if (!isfinite(v) || (negative_is_null && v < 0)) {
@@ -394,6 +434,12 @@ void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_nul
         return;
     }
     sep(j);
+    char f[TW_JSON_FIXED_LEN];
+    size_t fn = tw_json_fixed(v, decimals, f);
+    if (fn) {
+        out(j, f, fn);
+        return;
+    }
     char b[400]; /* any finite double with up to 80 decimals (309 digits before the point) */
     int n = snprintf(b, sizeof b, "%.*f", decimals, v); /* the C locale: never setlocale */
     if (n >= 0 && (size_t)n < sizeof b) {

@@ -1,6 +1,7 @@
 /* check_json.c: the streaming JSON writer: the escape of every byte 0..255, well-formed and
  * ill-formed UTF-8, structure (commas, nesting), numbers, nulls and UTC timestamps. */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,20 +267,23 @@ static size_t lone_escape(uint8_t b, char *o)
     return 1;
 }
 
-/* s written by the writer as a value, through a FILE: the path connections take. */
+/* s written by the writer as a value, through a FILE (in memory): the path connections
+ * take. */
 static const char *written(const uint8_t *s, size_t n)
 {
     static char buf[8192];
-    FILE *f = tmpfile();
-    ck_assert_ptr_nonnull(f);
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    if (!f)
+        ck_abort_msg("open_memstream failed");
     struct tw_json j;
     tw_json_init(&j, f);
     tw_json_strn(&j, s, n);
-    ck_assert_int_eq(tw_json_line_end(&j), TW_OK);
-    rewind(f);
-    size_t got = fread(buf, 1, sizeof buf - 1, f);
-    buf[got] = '\0';
-    fclose(f);
+    if (tw_json_line_end(&j) != TW_OK || fclose(f) != 0 || len >= sizeof buf)
+        ck_abort_msg("writing %zu bytes failed", n);
+    memcpy(buf, mem, len + 1);
+    free(mem);
     return buf;
 }
 
@@ -293,10 +297,16 @@ static void check_bytes(const uint8_t *in, size_t n)
     for (size_t i = 0; i < n; i++)
         w += lone_escape(in[i], w);
     *w = '\0';
-    ck_assert_str_eq(esc(in, n), want);
+    char got[sizeof want];
+    size_t need = tw_json_escape(in, n, got, sizeof got);
     char quoted[sizeof want + 4];
     snprintf(quoted, sizeof quoted, "\"%s\"\n", want);
-    ck_assert_str_eq(written(in, n), quoted);
+    const char *line = written(in, n);
+    /* plain tests, not ck_assert: Check writes to a pipe for every assertion it passes */
+    if (need != strlen(want) || strcmp(got, want) != 0)
+        ck_abort_msg("tw_json_escape: %s, want %s", got, want);
+    if (strcmp(line, quoted) != 0)
+        ck_abort_msg("writer: %s, want %s", line, quoted);
 }
 
 START_TEST(word_scan_matches_bytes)
@@ -325,6 +335,59 @@ START_TEST(word_scan_matches_bytes)
 }
 END_TEST
 
+/* One value both ways: tw_json_fixed must handle it (|v| < 2^40) and match printf. */
+static void fixed_as_printf(double v, int d)
+{
+    char want[512], got[TW_JSON_FIXED_LEN];
+    snprintf(want, sizeof want, "%.*f", d, v);
+    size_t n = tw_json_fixed(v, d, got);
+    /* a plain test, not ck_assert: Check writes to a pipe for every assertion it passes */
+    if (n == 0 || strcmp(got, want) != 0 || n != strlen(want))
+        ck_abort_msg("%.17g with %d decimals: printf %s, tw_json_fixed %s", v, d, want,
+                     n ? got : "(not handled)");
+}
+
+/* Integer formatting of milliseconds gives printf's correctly rounded digits: 3.6 million
+ * values per decimals 0..3: exact halves (j / 2^k: ties go to the even neighbour), the
+ * doubles nearest to each decimal half and their neighbours, k / 1000 as run_conn computes
+ * milliseconds, random doubles from 2^-1074 to 2^40 of both signs, and the edges. */
+START_TEST(fixed_matches_printf)
+{
+    int d = _i;
+    for (int k = 1; k <= 12; k++)
+        for (int64_t j = 0; j < 100000; j++)
+            fixed_as_printf(ldexp((double)j, -k), d);
+    double scale = pow(10, d);
+    for (int64_t k = 0; k < 300000; k++) {
+        double h = ((double)k + 0.5) / scale;
+        fixed_as_printf(h, d);
+        fixed_as_printf(nextafter(h, 0), d);
+        fixed_as_printf(nextafter(h, INFINITY), d);
+        fixed_as_printf(-h, d);
+        fixed_as_printf((double)k / 1000.0, d);
+        fixed_as_printf((double)(k * 997) / 1000.0, d);
+    }
+    uint64_t x = 0x9e3779b97f4a7c15ULL + (uint64_t)d;
+    for (int i = 0; i < 1000000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+        double v = ldexp((double)(x >> 11), (int)(x % 100) - 113); /* 2^-113 .. 2^39 */
+        fixed_as_printf(x & 1 ? -v : v, d);
+    }
+    static const double edges[] = {0.0, -0.0, 5e-324, 1e-300, 0x1p-64, 0x1p-65, 0x1.8p-64,
+                                   0.0005, 0.5, 1.5, 2.5, 0x1p40 - 0x1p-13, 999.9995,
+                                   1099511627775.9998};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        fixed_as_printf(edges[i], d);
+        fixed_as_printf(-edges[i], d);
+    }
+    char b[TW_JSON_FIXED_LEN];
+    ck_assert_uint_eq(tw_json_fixed(0x1p40, d, b), 0); /* left to printf */
+    ck_assert_uint_eq(tw_json_fixed(NAN, d, b), 0);
+    ck_assert_uint_eq(tw_json_fixed(INFINITY, d, b), 0);
+    ck_assert_uint_eq(tw_json_fixed(1.0, 4, b), 0);
+}
+END_TEST
+
 Suite *tw_json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -340,6 +403,7 @@ Suite *tw_json_suite(void)
     tcase_add_test(tc, utc_timestamps);
     tcase_add_loop_test(tc, word_scan_matches_bytes, 0, 256);
     tcase_add_test(tc, literal_keys_as_named_keys);
+    tcase_add_loop_test(tc, fixed_matches_printf, 0, 4);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -64,6 +64,13 @@ int tw_json_line_end(struct tw_json *j);
  * writers that build strings. */
 size_t tw_json_escape(const void *s, size_t n, char *out, size_t cap);
 
+/* v with `decimals` digits after the point, exactly as printf's "%.*f" writes it (rounded to
+ * nearest, ties to even, from the exact binary value), into buf (TW_JSON_FIXED_LEN bytes, NUL
+ * terminated); returns the length, or 0 for what it does not handle (decimals beyond 3,
+ * |v| >= 2^40, NaN, infinities), for which the caller uses printf. */
+#define TW_JSON_FIXED_LEN 24
+size_t tw_json_fixed(double v, int decimals, char *buf);
+
 /* Capture time in microseconds since the epoch as "2026-11-21T01:02:03.123456Z" (UTC, never
  * the local timezone). buf needs TW_JSON_TIME_LEN bytes; returns buf. */
 #define TW_JSON_TIME_LEN 32
