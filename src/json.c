@@ -71,7 +71,7 @@ static uint64_t some_zero(uint64_t x)
     return (x - ONES) & ~x & TOPS;
 }
 
-static bool plain8(uint64_t x)
+static inline bool plain8(uint64_t x)
 {
     uint64_t bad = x                            /* >= 0x80 */
                    | ((x - 0x20 * ONES) & ~x)   /* < 0x20 */
@@ -215,6 +215,7 @@ void tw_json_init(struct tw_json *j, FILE *f)
     j->after_key = false;
     j->err = TW_OK;
     j->len = 0; /* buf itself needs no clearing */
+    j->time_cached = false;
 }
 
 /* Gives the buffered text to the FILE. */
@@ -347,6 +348,20 @@ void tw_json_strn(struct tw_json *j, const void *s, size_t n)
 {
     sep(j);
     raw_string(j, s, n);
+}
+
+void tw_json_strn_plain(struct tw_json *j, const char *s, size_t n)
+{
+    sep(j);
+    if (n + 2 > sizeof j->buf) { /* not what it is for; still right */
+        raw_string(j, s, n);
+        return;
+    }
+    char *o = room(j, n + 2);
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    j->len += n + 2;
 }
 
 void tw_json_str(struct tw_json *j, const char *s)
@@ -526,4 +541,33 @@ const char *tw_json_time(int64_t us, char *buf, size_t n)
              (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
              (unsigned)frac);
     return buf;
+}
+
+void tw_json_time_value(struct tw_json *j, int64_t us)
+{
+    int64_t secs = us / 1000000, frac = us % 1000000;
+    if (frac < 0) {
+        frac += 1000000;
+        secs -= 1;
+    }
+    if (!j->time_cached || secs != j->time_secs) {
+        char full[TW_JSON_TIME_LEN];
+        tw_json_time(us, full, sizeof full);
+        if (strlen(full) != 27) { /* a year beyond 0..9999: not cached */
+            tw_json_str(j, full);
+            return;
+        }
+        memcpy(j->time_head, full, sizeof j->time_head);
+        j->time_secs = secs;
+        j->time_cached = true;
+    }
+    sep(j);
+    char *o = room(j, 29); /* "2026-11-21T01:02:03.123456Z" with its quotes */
+    o[0] = '"';
+    memcpy(o + 1, j->time_head, sizeof j->time_head);
+    for (int k = 26; k >= 21; k--, frac /= 10)
+        o[k] = (char)('0' + frac % 10);
+    o[27] = 'Z';
+    o[28] = '"';
+    j->len += 29;
 }

@@ -37,8 +37,11 @@ static void kframe(struct tw_json *j, const char *k, size_t kn, uint64_t frame)
 
 static void ktime(struct tw_json *j, const char *k, size_t kn, bool known, int64_t us)
 {
-    char b[TW_JSON_TIME_LEN];
-    kstr(j, k, kn, known ? tw_json_time(us, b, sizeof b) : NULL);
+    tw_json_key_quoted(j, k, kn);
+    if (known)
+        tw_json_time_value(j, us);
+    else
+        tw_json_null(j);
 }
 
 /* "0x1301"; by hand, as a ClientHello lists dozens of suites and snprintf was a sixth of this
@@ -47,7 +50,7 @@ static void hex16(struct tw_json *j, uint16_t v)
 {
     static const char hex[] = "0123456789abcdef";
     char b[7] = {'0', 'x', hex[v >> 12], hex[(v >> 8) & 15], hex[(v >> 4) & 15], hex[v & 15]};
-    tw_json_strn(j, b, 6);
+    tw_json_strn_plain(j, b, 6);
 }
 
 /* An IANA name, or "0x1234" when the table does not know the value. */
@@ -97,7 +100,6 @@ static void alert(struct tw_json *j, const struct tw_alert *a)
 
 static void cert(struct tw_json *j, const struct tw_cert_summary *s)
 {
-    char nb[TW_JSON_TIME_LEN], na[TW_JSON_TIME_LEN];
     tw_json_obj_begin(j);
     TW_JSON_KEY(j, "parsed");
     tw_json_bool(j, s->parsed);
@@ -111,8 +113,8 @@ static void cert(struct tw_json *j, const struct tw_cert_summary *s)
     kstr(j, K("issuer_cn"), s->parsed ? s->issuer_cn : NULL);
     kstr(j, K("issuer_dn"), s->parsed ? s->issuer_dn : NULL);
     kstr(j, K("serial"), s->parsed ? s->serial : NULL);
-    kstr(j, K("not_before"), s->parsed ? tw_json_time(s->not_before * 1000000, nb, sizeof nb) : NULL);
-    kstr(j, K("not_after"), s->parsed ? tw_json_time(s->not_after * 1000000, na, sizeof na) : NULL);
+    ktime(j, K("not_before"), s->parsed, s->parsed ? s->not_before * 1000000 : 0);
+    ktime(j, K("not_after"), s->parsed, s->parsed ? s->not_after * 1000000 : 0);
     kstr(j, K("key_type"), s->parsed ? s->key_type : NULL);
     TW_JSON_KEY(j, "key_bits");
     if (s->parsed)
@@ -423,7 +425,6 @@ static int json_emit(void *self, const struct tw_verdict *v)
 {
     struct jrep *r = self;
     struct tw_json j;
-    char ts[TW_JSON_TIME_LEN];
     if (!v || !v->ev || !v->relevant)
         return TW_OK;
     const struct tw_evidence *ev = v->ev;
@@ -433,7 +434,7 @@ static int json_emit(void *self, const struct tw_verdict *v)
     tw_json_obj_begin(&j);
     TW_JSON_KEY(&j, "conn");
     tw_json_uint(&j, ev->conn_id);
-    kstr(&j, K("ts"), tw_json_time(first, ts, sizeof ts));
+    ktime(&j, K("ts"), true, first);
     kframe(&j, K("first_frame"), c ? c->first_frame : 0);
     kframe(&j, K("last_frame"), c ? c->last_frame : 0);
     endpoint(&j, K("client"), &ev->client);

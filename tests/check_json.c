@@ -388,6 +388,51 @@ START_TEST(fixed_matches_printf)
 }
 END_TEST
 
+/* Timestamps written with the cached date and time of day: the same text as the string of
+ * tw_json_time, for runs of times within a second, across seconds, days, years, before 1970
+ * and beyond 9999 (not cached), in one line as a connection's object has them. */
+START_TEST(cached_times_as_strings)
+{
+    static const int64_t starts[] = {0, -1, -999999, -1000000, FX_T0, 1709251199000000LL,
+                                     253402300799000000LL, 253402300800000000LL,
+                                     -62167219200000000LL, -62167219200000001LL};
+    static const int64_t steps[] = {1, 7, 999, 250000, 999999, 1000000, 86399999999LL};
+    char *a = NULL, *b = NULL;
+    size_t an = 0, bn = 0;
+    FILE *fa = open_memstream(&a, &an), *fb = open_memstream(&b, &bn);
+    ck_assert(fa && fb);
+    struct tw_json ja, jb;
+    tw_json_init(&ja, fa);
+    tw_json_init(&jb, fb);
+    tw_json_arr_begin(&ja);
+    tw_json_arr_begin(&jb);
+    int written = 0;
+    for (size_t s = 0; s < sizeof starts / sizeof starts[0]; s++)
+        for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+            for (int i = -3; i < 40; i++) {
+                char t[TW_JSON_TIME_LEN];
+                int64_t us = starts[s] + i * steps[k];
+                tw_json_time_value(&ja, us);
+                tw_json_str(&jb, tw_json_time(us, t, sizeof t));
+                written++;
+            }
+    tw_json_arr_end(&ja);
+    tw_json_arr_end(&jb);
+    ck_assert_int_eq(tw_json_line_end(&ja), TW_OK);
+    ck_assert_int_eq(tw_json_line_end(&jb), TW_OK);
+    fclose(fa);
+    fclose(fb);
+    ck_assert_int_gt(written, 3000);
+    ck_assert_uint_gt(an, 3000 * 29);
+    ck_assert_str_eq(a, b);
+    ck_assert(strstr(a, "\"9999-12-31T23:59:59.") != NULL); /* the edges were reached */
+    ck_assert(strstr(a, "\"10000-01-01T00:00:00.") != NULL);
+    ck_assert(strstr(a, "\"0000-01-01T00:00:00.000000Z\"") != NULL);
+    free(a);
+    free(b);
+}
+END_TEST
+
 Suite *tw_json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -404,6 +449,7 @@ Suite *tw_json_suite(void)
     tcase_add_loop_test(tc, word_scan_matches_bytes, 0, 256);
     tcase_add_test(tc, literal_keys_as_named_keys);
     tcase_add_loop_test(tc, fixed_matches_printf, 0, 4);
+    tcase_add_test(tc, cached_times_as_strings);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -28,6 +28,11 @@ struct tw_json {
     int err;                       /* TW_OK, TW_E_IO (write failed) or TW_E_USAGE (nesting) */
     size_t len;                    /* bytes in buf, not yet given to f */
     char buf[TW_JSON_BUF];
+    /* tw_json_time_value: the date and time of day of the last second written, as most
+     * timestamps of a connection share their second */
+    bool time_cached;
+    int64_t time_secs;
+    char time_head[20]; /* "2026-11-21T01:02:03." */
 };
 
 /* Starts a writer on f (not owned). */
@@ -54,6 +59,11 @@ void tw_json_uint(struct tw_json *j, uint64_t v);
  * negative_is_null is set write null. */
 void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_null);
 void tw_json_bool(struct tw_json *j, bool v);
+/* A string the caller built from characters that need no escape (hex digits, "0x"): written
+ * as given, without the scan. */
+void tw_json_strn_plain(struct tw_json *j, const char *s, size_t n);
+/* A capture time as a string, as tw_json_str(j, tw_json_time(us, ...)) writes it. */
+void tw_json_time_value(struct tw_json *j, int64_t us);
 void tw_json_null(struct tw_json *j);
 /* Ends a JSON Lines record: writes '\n' and flushes (the writer's buffer and f). Returns
  * j->err (or TW_E_IO). */
