@@ -209,13 +209,20 @@ size_t tw_json_escape(const void *s, size_t n, char *out, size_t cap)
 void tw_json_init(struct tw_json *j, FILE *f)
 {
     j->f = f;
+    tw_json_restart(j);
+    for (int i = 0; i < TW_JSON_TIMES; i++)
+        j->times[i].used = false;
+    j->time_next = 0;
+}
+
+void tw_json_restart(struct tw_json *j)
+{
     j->depth = 0;
     memset(j->first, 0, sizeof j->first);
     j->first[0] = true;
     j->after_key = false;
     j->err = TW_OK;
     j->len = 0; /* buf itself needs no clearing */
-    j->time_cached = false;
 }
 
 /* Gives the buffered text to the FILE. */
@@ -550,21 +557,25 @@ void tw_json_time_value(struct tw_json *j, int64_t us)
         frac += 1000000;
         secs -= 1;
     }
-    if (!j->time_cached || secs != j->time_secs) {
+    int slot = 0;
+    while (slot < TW_JSON_TIMES && !(j->times[slot].used && j->times[slot].secs == secs))
+        slot++;
+    if (slot == TW_JSON_TIMES) {
         char full[TW_JSON_TIME_LEN];
         tw_json_time(us, full, sizeof full);
         if (strlen(full) != 27) { /* a year beyond 0..9999: not cached */
             tw_json_str(j, full);
             return;
         }
-        memcpy(j->time_head, full, sizeof j->time_head);
-        j->time_secs = secs;
-        j->time_cached = true;
+        slot = (int)(j->time_next++ % TW_JSON_TIMES);
+        memcpy(j->times[slot].head, full, sizeof j->times[slot].head);
+        j->times[slot].secs = secs;
+        j->times[slot].used = true;
     }
     sep(j);
     char *o = room(j, 29); /* "2026-11-21T01:02:03.123456Z" with its quotes */
     o[0] = '"';
-    memcpy(o + 1, j->time_head, sizeof j->time_head);
+    memcpy(o + 1, j->times[slot].head, sizeof j->times[slot].head);
     for (int k = 26; k >= 21; k--, frac /= 10)
         o[k] = (char)('0' + frac % 10);
     o[27] = 'Z';

@@ -18,6 +18,7 @@
 struct jrep {
     FILE *out;
     struct tw_rep_json_opts o;
+    struct tw_json j; /* one writer for the run, so its timestamp cache spans connections */
 };
 
 static void kstr(struct tw_json *j, const char *k, size_t kn, const char *v)
@@ -424,34 +425,34 @@ static void edge(struct tw_json *j, const struct tw_edge_verdict *e)
 static int json_emit(void *self, const struct tw_verdict *v)
 {
     struct jrep *r = self;
-    struct tw_json j;
+    struct tw_json *j = &r->j;
     if (!v || !v->ev || !v->relevant)
         return TW_OK;
     const struct tw_evidence *ev = v->ev;
     const struct tw_ev_tcp *c = ev->tcp;
     int64_t first = c && c->first_frame ? c->first_ts : ev->tls ? ev->tls->ch.ts_us : 0;
-    tw_json_init(&j, r->out);
-    tw_json_obj_begin(&j);
-    TW_JSON_KEY(&j, "conn");
-    tw_json_uint(&j, ev->conn_id);
-    ktime(&j, K("ts"), true, first);
-    kframe(&j, K("first_frame"), c ? c->first_frame : 0);
-    kframe(&j, K("last_frame"), c ? c->last_frame : 0);
-    endpoint(&j, K("client"), &ev->client);
-    endpoint(&j, K("server"), &ev->server);
-    hello(&j, ev->tls);
-    kstr(&j, K("name"), v->name);
-    verdict(&j, v);
-    edge(&j, &v->edge);
-    fingerprints(&j, v, r->o.ja4_raw);
-    certs(&j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
-    decryption(&j, ev->tls);
-    probe(&j, v->probe);
-    timing(&j, v);
-    timestamps(&j, v);
-    tcp(&j, c);
-    tw_json_obj_end(&j);
-    return tw_json_line_end(&j);
+    tw_json_restart(j);
+    tw_json_obj_begin(j);
+    TW_JSON_KEY(j, "conn");
+    tw_json_uint(j, ev->conn_id);
+    ktime(j, K("ts"), true, first);
+    kframe(j, K("first_frame"), c ? c->first_frame : 0);
+    kframe(j, K("last_frame"), c ? c->last_frame : 0);
+    endpoint(j, K("client"), &ev->client);
+    endpoint(j, K("server"), &ev->server);
+    hello(j, ev->tls);
+    kstr(j, K("name"), v->name);
+    verdict(j, v);
+    edge(j, &v->edge);
+    fingerprints(j, v, r->o.ja4_raw);
+    certs(j, v->chain, ev->tls ? ev->tls->cert.frame : 0);
+    decryption(j, ev->tls);
+    probe(j, v->probe);
+    timing(j, v);
+    timestamps(j, v);
+    tcp(j, c);
+    tw_json_obj_end(j);
+    return tw_json_line_end(j);
 }
 
 static int json_begin(void *self, const struct tw_run_info *run)
@@ -478,6 +479,7 @@ struct tw_reporter *tw_rep_json_new_with(FILE *out, const struct tw_rep_json_opt
     struct jrep *s = calloc(1, sizeof *s);
     if (s) {
         s->out = out;
+        tw_json_init(&s->j, out);
         if (o)
             s->o = *o;
     }

@@ -390,7 +390,8 @@ END_TEST
 
 /* Timestamps written with the cached date and time of day: the same text as the string of
  * tw_json_time, for runs of times within a second, across seconds, days, years, before 1970
- * and beyond 9999 (not cached), in one line as a connection's object has them. */
+ * and beyond 9999 (not cached), in one line as a connection's object has them: more seconds
+ * than the cache holds, coming back to earlier ones. */
 START_TEST(cached_times_as_strings)
 {
     static const int64_t starts[] = {0, -1, -999999, -1000000, FX_T0, 1709251199000000LL,
@@ -425,6 +426,12 @@ START_TEST(cached_times_as_strings)
     ck_assert_int_gt(written, 3000);
     ck_assert_uint_gt(an, 3000 * 29);
     ck_assert_str_eq(a, b);
+    /* a restarted writer keeps its cache: the second written last is a hit, no slot taken */
+    tw_json_restart(&ja);
+    unsigned next = ja.time_next;
+    tw_json_time_value(&ja, starts[sizeof starts / sizeof starts[0] - 1] +
+                                 39 * steps[sizeof steps / sizeof steps[0] - 1]);
+    ck_assert_uint_eq(ja.time_next, next);
     ck_assert(strstr(a, "\"9999-12-31T23:59:59.") != NULL); /* the edges were reached */
     ck_assert(strstr(a, "\"10000-01-01T00:00:00.") != NULL);
     ck_assert(strstr(a, "\"0000-01-01T00:00:00.000000Z\"") != NULL);

@@ -19,6 +19,7 @@
 /* A line is built in the writer and handed to the FILE in one piece (many small stdio calls
  * were a third of the reporter's time); a longer line goes out in pieces of this size. */
 #define TW_JSON_BUF 8192
+#define TW_JSON_TIMES 8
 
 struct tw_json {
     FILE *f;
@@ -28,15 +29,20 @@ struct tw_json {
     int err;                       /* TW_OK, TW_E_IO (write failed) or TW_E_USAGE (nesting) */
     size_t len;                    /* bytes in buf, not yet given to f */
     char buf[TW_JSON_BUF];
-    /* tw_json_time_value: the date and time of day of the last second written, as most
-     * timestamps of a connection share their second */
-    bool time_cached;
-    int64_t time_secs;
-    char time_head[20]; /* "2026-11-21T01:02:03." */
+    /* tw_json_time_value: the date and time of day of the last seconds written, as most
+     * timestamps of a connection share their second and its certificates' dates repeat */
+    struct {
+        bool used;
+        int64_t secs;
+        char head[20]; /* "2026-11-21T01:02:03." */
+    } times[TW_JSON_TIMES];
+    unsigned time_next; /* the slot to replace next */
 };
 
 /* Starts a writer on f (not owned). */
 void tw_json_init(struct tw_json *j, FILE *f);
+/* Starts a new line on the same FILE as if just initialised, keeping the timestamp cache. */
+void tw_json_restart(struct tw_json *j);
 /* Objects and arrays; nesting deeper than TW_JSON_MAX_DEPTH sets TW_E_USAGE. */
 void tw_json_obj_begin(struct tw_json *j);
 void tw_json_obj_end(struct tw_json *j);
