@@ -325,9 +325,8 @@ static void raw_string(struct tw_json *j, const void *s, size_t n)
         j->len += n + 2;
         return;
     }
-    /* The escape goes through a sink over the writer's buffer, drained to the FILE. */
-    drain(j);
-    struct sink k = {j->buf, sizeof j->buf, 0, 0, j->f, TW_OK};
+    /* The escape goes on in the writer's buffer, through a sink that drains it when full. */
+    struct sink k = {j->buf, sizeof j->buf, j->len, 0, j->f, TW_OK};
     put(&k, "\"", 1);
     escape_into(&k, s, n);
     put(&k, "\"", 1);

@@ -440,6 +440,48 @@ START_TEST(cached_times_as_strings)
 }
 END_TEST
 
+/* A line longer than the writer's buffer, of plain and escaped strings of every length
+ * around its size: drained in pieces, in order, as the escapes of each string joined. */
+START_TEST(long_lines_drain_in_order)
+{
+    static uint8_t in[3 * TW_JSON_BUF];
+    static char want[4 * 6 * TW_JSON_BUF], piece[6 * 3 * TW_JSON_BUF + 1];
+    char *mem = NULL;
+    size_t len = 0, wn = 0;
+    FILE *f = open_memstream(&mem, &len);
+    ck_assert_ptr_nonnull(f);
+    struct tw_json j;
+    tw_json_init(&j, f);
+    tw_json_arr_begin(&j);
+    want[wn++] = '[';
+    static const size_t sizes[] = {1, 7, TW_JSON_BUF - 3, TW_JSON_BUF - 2, TW_JSON_BUF,
+                                   TW_JSON_BUF + 1, 2 * TW_JSON_BUF + 5};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        for (size_t i = 0; i < n; i++) /* odd strings plain, even ones with escapes */
+            in[i] = (uint8_t)(k % 2 ? 'a' + i % 26 : (i % 5 == 0 ? '"' : 'A' + i % 26));
+        tw_json_strn(&j, in, n);
+        size_t pn = tw_json_escape(in, n, piece, sizeof piece);
+        ck_assert_uint_lt(pn, sizeof piece);
+        ck_assert_uint_lt(wn + pn + 4, sizeof want);
+        if (k)
+            want[wn++] = ',';
+        want[wn++] = '"';
+        memcpy(want + wn, piece, pn);
+        wn += pn;
+        want[wn++] = '"';
+    }
+    tw_json_arr_end(&j);
+    memcpy(want + wn, "]\n", 3);
+    wn += 2;
+    ck_assert_int_eq(tw_json_line_end(&j), TW_OK);
+    fclose(f);
+    ck_assert_uint_eq(len, wn);
+    ck_assert(memcmp(mem, want, wn) == 0);
+    free(mem);
+}
+END_TEST
+
 Suite *tw_json_suite(void)
 {
     Suite *s = suite_create("json");
@@ -457,6 +499,7 @@ Suite *tw_json_suite(void)
     tcase_add_test(tc, literal_keys_as_named_keys);
     tcase_add_loop_test(tc, fixed_matches_printf, 0, 4);
     tcase_add_test(tc, cached_times_as_strings);
+    tcase_add_test(tc, long_lines_drain_in_order);
     suite_add_tcase(s, tc);
     return s;
 }
