@@ -29,10 +29,30 @@ const char *tw_err_name(int err)
     }
 }
 
+/* Dotted decimal, as inet_ntop writes it (glibc's goes through sprintf: a fifth of the JSON
+ * reporter's time went to the two addresses of each connection). buf holds 16 bytes. */
+static void ipv4_text(const uint8_t b[4], char *buf)
+{
+    char *o = buf;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *o++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+        *o++ = i < 3 ? '.' : '\0';
+    }
+}
+
 const char *tw_ip_format(const struct tw_ip *ip, char *buf, size_t n)
 {
     if (n == 0)
         return buf;
+    if (ip->family == 4 && n >= 16) { /* inet_ntop needs 16 too, or fails */
+        ipv4_text(ip->b, buf);
+        return buf;
+    }
     if ((ip->family != 4 && ip->family != 6) ||
         !inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->b, buf, (socklen_t)n))
         snprintf(buf, n, "?");

@@ -61,6 +61,48 @@ static bool plain(uint8_t c)
     return (map[c >> 6] >> (c & 63)) & 1;
 }
 
+/* Eight bytes at once (SWAR): whether every byte of x is plain. Each test below sets the top
+ * bit of some lane only if some byte of x matches (borrows can mark lanes above a match,
+ * never a word without one), so the answer for the word is exact. */
+#define ONES 0x0101010101010101ULL
+#define TOPS 0x8080808080808080ULL
+static uint64_t some_zero(uint64_t x)
+{
+    return (x - ONES) & ~x & TOPS;
+}
+
+static inline bool plain8(uint64_t x)
+{
+    uint64_t bad = x                            /* >= 0x80 */
+                   | ((x - 0x20 * ONES) & ~x)   /* < 0x20 */
+                   | some_zero(x ^ 0x22 * ONES) /* '"' */
+                   | some_zero(x ^ 0x5c * ONES) /* '\\' */
+                   | some_zero(x ^ 0x7f * ONES); /* DEL */
+    return !(bad & TOPS);
+}
+
+/* How many bytes at the start of p[0..n) are plain: whole words first (the last one ending
+ * at p + n, overlapping the one before), then byte by byte from the first word that holds
+ * another byte. */
+static size_t plain_run(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    uint64_t x;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, p + i, 8);
+        if (!plain8(x))
+            break;
+    }
+    if (i < n && n >= 8 && i + 8 > n) { /* a tail shorter than a word, after plain words */
+        memcpy(&x, p + n - 8, 8);
+        if (plain8(x))
+            return n;
+    }
+    while (i < n && plain(p[i]))
+        i++;
+    return i;
+}
+
 /* Puts a run of plain bytes in pieces that fit the sink's buffer (a memory sink still stops
  * at the first byte that does not fit, as put does per byte). */
 static void put_run(struct sink *s, const uint8_t *p, size_t n)
@@ -128,9 +170,7 @@ static void escape_into(struct sink *s, const void *str, size_t n)
         /* Most text (names, suites, explanations) is plain ASCII: copy each run at once. */
         struct tw_rd peek = r;
         const uint8_t *rest = tw_rd_take(&peek, left); /* a checked view of what is left */
-        size_t run = 0;
-        while (rest && run < left && plain(rest[run]))
-            run++;
+        size_t run = rest ? plain_run(rest, left) : 0;
         if (run > 1) {
             put_run(s, tw_rd_take(&r, run), run);
             left -= run - 1;
@@ -168,9 +208,54 @@ size_t tw_json_escape(const void *s, size_t n, char *out, size_t cap)
 
 void tw_json_init(struct tw_json *j, FILE *f)
 {
-    memset(j, 0, sizeof *j);
     j->f = f;
+    tw_json_restart(j);
+    for (int i = 0; i < TW_JSON_TIMES; i++)
+        j->times[i].used = false;
+    j->time_next = 0;
+}
+
+void tw_json_restart(struct tw_json *j)
+{
+    j->depth = 0;
+    memset(j->first, 0, sizeof j->first);
     j->first[0] = true;
+    j->after_key = false;
+    j->err = TW_OK;
+    j->len = 0; /* buf itself needs no clearing */
+}
+
+/* Gives the buffered text to the FILE. */
+static void drain(struct tw_json *j)
+{
+    if (j->len && fwrite_unlocked(j->buf, 1, j->len, j->f) != j->len)
+        j->err = TW_E_IO;
+    j->len = 0;
+}
+
+/* Room for n more bytes (n <= TW_JSON_BUF), draining first when they do not fit. */
+static char *room(struct tw_json *j, size_t n)
+{
+    if (j->len + n > sizeof j->buf)
+        drain(j);
+    return j->buf + j->len;
+}
+
+static void out1(struct tw_json *j, char c)
+{
+    *room(j, 1) = c;
+    j->len++;
+}
+
+static void out(struct tw_json *j, const void *p, size_t n)
+{
+    while (n > 0) {
+        size_t k = n < sizeof j->buf ? n : sizeof j->buf;
+        memcpy(room(j, k), p, k);
+        j->len += k;
+        p = (const char *)p + k;
+        n -= k;
+    }
 }
 
 /* Comma before every element but the first, none right after a key. */
@@ -180,8 +265,8 @@ static void sep(struct tw_json *j)
         j->after_key = false;
         return;
     }
-    if (!j->first[j->depth] && putc_unlocked(',', j->f) == EOF)
-        j->err = TW_E_IO;
+    if (!j->first[j->depth])
+        out1(j, ',');
     j->first[j->depth] = false;
 }
 
@@ -192,8 +277,7 @@ static void open_(struct tw_json *j, char c)
         j->err = TW_E_USAGE;
         return;
     }
-    if (putc_unlocked(c, j->f) == EOF)
-        j->err = TW_E_IO;
+    out1(j, c);
     j->first[++j->depth] = true;
 }
 
@@ -204,8 +288,7 @@ static void close_(struct tw_json *j, char c)
         return;
     }
     j->depth--;
-    if (putc_unlocked(c, j->f) == EOF)
-        j->err = TW_E_IO;
+    out1(j, c);
 }
 
 void tw_json_obj_begin(struct tw_json *j)
@@ -230,25 +313,24 @@ void tw_json_arr_end(struct tw_json *j)
 
 static void raw_string(struct tw_json *j, const void *s, size_t n)
 {
-    /* Keys and most values need no escape: straight to the FILE, without the sink. */
+    /* Keys and most values need no escape: copied whole. */
     struct tw_rd_err e;
     struct tw_rd r = tw_rd_make(s, n, &e);
     const uint8_t *b = tw_rd_take(&r, n);
-    size_t i = 0;
-    while (b && i < n && plain(b[i]))
-        i++;
-    if (b && i == n) {
-        if (putc_unlocked('"', j->f) == EOF || fwrite_unlocked(b, 1, n, j->f) != n ||
-            putc_unlocked('"', j->f) == EOF)
-            j->err = TW_E_IO;
+    if (b && plain_run(b, n) == n && n + 2 <= sizeof j->buf) {
+        char *o = room(j, n + 2);
+        o[0] = '"';
+        memcpy(o + 1, b, n);
+        o[n + 1] = '"';
+        j->len += n + 2;
         return;
     }
-    char buf[256];
-    struct sink k = {buf, sizeof buf, 0, 0, j->f, TW_OK};
+    /* The escape goes on in the writer's buffer, through a sink that drains it when full. */
+    struct sink k = {j->buf, sizeof j->buf, j->len, 0, j->f, TW_OK};
     put(&k, "\"", 1);
     escape_into(&k, s, n);
     put(&k, "\"", 1);
-    flush(&k);
+    j->len = k.len;
     if (k.err)
         j->err = k.err;
 }
@@ -257,8 +339,14 @@ void tw_json_key(struct tw_json *j, const char *key)
 {
     sep(j);
     raw_string(j, key, strlen(key));
-    if (putc_unlocked(':', j->f) == EOF)
-        j->err = TW_E_IO;
+    out1(j, ':');
+    j->after_key = true;
+}
+
+void tw_json_key_quoted(struct tw_json *j, const char *quoted, size_t n)
+{
+    sep(j);
+    out(j, quoted, n);
     j->after_key = true;
 }
 
@@ -266,6 +354,20 @@ void tw_json_strn(struct tw_json *j, const void *s, size_t n)
 {
     sep(j);
     raw_string(j, s, n);
+}
+
+void tw_json_strn_plain(struct tw_json *j, const char *s, size_t n)
+{
+    sep(j);
+    if (n + 2 > sizeof j->buf) { /* not what it is for; still right */
+        raw_string(j, s, n);
+        return;
+    }
+    char *o = room(j, n + 2);
+    o[0] = '"';
+    memcpy(o + 1, s, n);
+    o[n + 1] = '"';
+    j->len += n + 2;
 }
 
 void tw_json_str(struct tw_json *j, const char *s)
@@ -291,8 +393,7 @@ static void write_uint(struct tw_json *j, uint64_t v, bool minus)
     char b[24], *e = b + sizeof b, *p = digits(v, e);
     if (minus)
         *--p = '-';
-    if (fwrite_unlocked(p, 1, (size_t)(e - p), j->f) != (size_t)(e - p))
-        j->err = TW_E_IO;
+    out(j, p, (size_t)(e - p));
 }
 
 void tw_json_int(struct tw_json *j, int64_t v)
@@ -307,6 +408,46 @@ void tw_json_uint(struct tw_json *j, uint64_t v)
     write_uint(j, v, false);
 }
 
+/* round(v * 10^d) for 0 <= v < 2^40 and d <= 3, as printf rounds. v = m * 2^e exactly
+ * (m < 2^53, e < 0), so v * 10^d = m * 10^d / 2^-e with m * 10^d < 2^63: an integer shift,
+ * and the bits shifted out against one half decide the rounding. */
+static uint64_t scaled_round(double v, int d)
+{
+    static const uint64_t pow10[] = {1, 10, 100, 1000};
+    int e;
+    double f = frexp(v, &e); /* v = f * 2^e, f in [0.5, 1) or 0 */
+    uint64_t x = (uint64_t)ldexp(f, 53) * pow10[d];
+    e -= 53; /* below 0: v < 2^40 < 2^53 */
+    if (e <= -64)
+        return 0; /* x < 2^63 <= one half */
+    unsigned s = (unsigned)-e;
+    uint64_t q = x >> s, rest = x & ((1ULL << s) - 1), half = 1ULL << (s - 1);
+    if (rest > half || (rest == half && (q & 1)))
+        q++;
+    return q;
+}
+
+size_t tw_json_fixed(double v, int decimals, char *buf)
+{
+    bool minus = signbit(v);
+    double a = minus ? -v : v;
+    if (!(a < 1099511627776.0) || decimals < 0 || decimals > 3) /* NaN fails too */
+        return 0;
+    uint64_t q = scaled_round(a, decimals);
+    char b[TW_JSON_FIXED_LEN], *e = b + sizeof b, *o = e;
+    for (int i = 0; i < decimals; i++, q /= 10)
+        *--o = (char)('0' + q % 10);
+    if (decimals)
+        *--o = '.';
+    o = digits(q, o);
+    if (minus)
+        *--o = '-';
+    size_t n = (size_t)(e - o);
+    memcpy(buf, o, n);
+    buf[n] = '\0';
+    return n;
+}
+
 void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_null)
 {
     if (!isfinite(v) || (negative_is_null && v < 0)) {
@@ -314,27 +455,43 @@ void tw_json_num(struct tw_json *j, double v, int decimals, bool negative_is_nul
         return;
     }
     sep(j);
-    if (fprintf(j->f, "%.*f", decimals, v) < 0) /* the C locale: tlswhy never calls setlocale */
+    char f[TW_JSON_FIXED_LEN];
+    size_t fn = tw_json_fixed(v, decimals, f);
+    if (fn) {
+        out(j, f, fn);
+        return;
+    }
+    char b[400]; /* any finite double with up to 80 decimals (309 digits before the point) */
+    int n = snprintf(b, sizeof b, "%.*f", decimals, v); /* the C locale: never setlocale */
+    if (n >= 0 && (size_t)n < sizeof b) {
+        out(j, b, (size_t)n);
+        return;
+    }
+    drain(j);
+    if (fprintf(j->f, "%.*f", decimals, v) < 0)
         j->err = TW_E_IO;
 }
 
 void tw_json_bool(struct tw_json *j, bool v)
 {
     sep(j);
-    if (fputs(v ? "true" : "false", j->f) == EOF)
-        j->err = TW_E_IO;
+    if (v)
+        out(j, "true", 4);
+    else
+        out(j, "false", 5);
 }
 
 void tw_json_null(struct tw_json *j)
 {
     sep(j);
-    if (fputs("null", j->f) == EOF)
-        j->err = TW_E_IO;
+    out(j, "null", 4);
 }
 
 int tw_json_line_end(struct tw_json *j)
 {
-    if (putc_unlocked('\n', j->f) == EOF || fflush(j->f) != 0)
+    out1(j, '\n');
+    drain(j);
+    if (fflush(j->f) != 0)
         j->err = TW_E_IO;
     j->first[0] = true;
     j->after_key = false;
@@ -390,4 +547,37 @@ const char *tw_json_time(int64_t us, char *buf, size_t n)
              (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60),
              (unsigned)frac);
     return buf;
+}
+
+void tw_json_time_value(struct tw_json *j, int64_t us)
+{
+    int64_t secs = us / 1000000, frac = us % 1000000;
+    if (frac < 0) {
+        frac += 1000000;
+        secs -= 1;
+    }
+    int slot = 0;
+    while (slot < TW_JSON_TIMES && !(j->times[slot].used && j->times[slot].secs == secs))
+        slot++;
+    if (slot == TW_JSON_TIMES) {
+        char full[TW_JSON_TIME_LEN];
+        tw_json_time(us, full, sizeof full);
+        if (strlen(full) != 27) { /* a year beyond 0..9999: not cached */
+            tw_json_str(j, full);
+            return;
+        }
+        slot = (int)(j->time_next++ % TW_JSON_TIMES);
+        memcpy(j->times[slot].head, full, sizeof j->times[slot].head);
+        j->times[slot].secs = secs;
+        j->times[slot].used = true;
+    }
+    sep(j);
+    char *o = room(j, 29); /* "2026-11-21T01:02:03.123456Z" with its quotes */
+    o[0] = '"';
+    memcpy(o + 1, j->times[slot].head, sizeof j->times[slot].head);
+    for (int k = 26; k >= 21; k--, frac /= 10)
+        o[k] = (char)('0' + frac % 10);
+    o[27] = 'Z';
+    o[28] = '"';
+    j->len += 29;
 }
