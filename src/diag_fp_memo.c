@@ -13,7 +13,6 @@
 
 #include <string.h>
 
-#include "tlswhy/dissector.h"
 
 #define KEY_MAX 256     /* words of a client key; Chrome's hello needs about 70, Java's 110 */
 #define SKEY_MAX (4 + 64) /* a server key always fits: version, suite, cut, count, extensions */
@@ -56,14 +55,30 @@ static void put(struct key *k, uint16_t v, size_t cap)
         k->n++;
 }
 
+/* RFC 8701 GREASE (tw_tls_is_grease), inline: this runs for every value of every hello. */
+static bool grease(uint16_t v)
+{
+    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
 /* The count of non-GREASE values, then the values. */
 static void put_list(struct key *k, const uint16_t *v, size_t n, size_t cap)
 {
     size_t at = k->n;
+    if (at + 1 + n <= cap) { /* room for all of them: written in place */
+        uint16_t *o = k->w + at + 1;
+        for (size_t i = 0; i < n; i++) {
+            *o = v[i];
+            o += !grease(v[i]);
+        }
+        k->w[at] = (uint16_t)(o - (k->w + at + 1));
+        k->n = (uint16_t)(o - k->w);
+        return;
+    }
     put(k, 0, cap);
     uint16_t kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (!tw_tls_is_grease(v[i])) {
+        if (!grease(v[i])) {
             put(k, v[i], cap);
             kept++;
         }
