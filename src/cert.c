@@ -6,7 +6,7 @@
  *
  * Caching: everything that depends only on the chain's bytes (summaries, order, trust, weak
  * keys, serverAuth) is computed once per distinct chain and kept in a bounded LRU keyed by the
- * SHA-256 of the chain. Trust is verified with X509_V_FLAG_NO_CHECK_TIME, so that result holds
+ * chain's bytes (chain_key). Trust is verified with X509_V_FLAG_NO_CHECK_TIME, so that result holds
  * for every capture time; the dates (expired, not yet valid, expires soon) are then compared
  * with the capture time on every call, which is a few integer compares on the cached notBefore
  * and notAfter. The name is checked on every call too (string compares on the cached SANs), so
@@ -30,7 +30,8 @@
 struct tw_cert_ctx {
     X509_STORE *store;
     bool defaults_pending; /* the system store is loaded at the first chain to verify */
-    EVP_MD *sha256;        /* fetched once for the cache key */
+    EVP_MD *sha256;        /* fetched once for the cache key of a long chain */
+    uint8_t *key;          /* the cache key being built (TW_CERT_KEY_MAX bytes) */
     int64_t soon_s; /* expires-soon window in seconds; < 0: disabled */
     struct tw_cert_cache *cache;
     struct tw_cert_stats st;
@@ -55,7 +56,8 @@ struct tw_cert_ctx *tw_cert_ctx_new(const struct tw_cert_opts *o, int *err)
     c->cache = tw_cert_cache_new(entries < TW_CERT_CACHE_MAX ? entries : TW_CERT_CACHE_MAX);
     c->store = X509_STORE_new();
     c->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (!c->cache || !c->store || !c->sha256)
+    c->key = malloc(TW_CERT_KEY_MAX);
+    if (!c->cache || !c->store || !c->sha256 || !c->key)
         goto out;
     int ok = 1;
     if (file || path) {
@@ -85,6 +87,7 @@ void tw_cert_ctx_free(struct tw_cert_ctx *c)
     tw_cert_cache_free(c->cache);
     X509_STORE_free(c->store);
     EVP_MD_free(c->sha256);
+    free(c->key);
     free(c);
 }
 
@@ -130,24 +133,51 @@ const char *tw_cert_who(const struct tw_chain_report *r, int i, char *buf, size_
     return buf;
 }
 
-/* SHA-256 over the chain: count, then each certificate's length and bytes (the lengths keep
- * two different splits of the same bytes apart). */
-static bool chain_key(const EVP_MD *sha256, const uint8_t *const *der, const uint32_t *len,
-                      size_t n, uint8_t key[32])
+static void put_be32(uint8_t *p, uint32_t v)
 {
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* The cache key of a chain into c->key; its length, or 0 on failure. The chain's count, then
+ * each certificate's length and bytes (the lengths keep two different splits of the same bytes
+ * apart), after a 'D'; or, for a chain longer than a key may be, 'S' and the SHA-256 of that.
+ * The cache compares whole keys, so a short chain is found by its bytes themselves: no digest
+ * (SHA-256 of 3 KB was nearly all of a cache hit). */
+static size_t chain_key(struct tw_cert_ctx *c, const uint8_t *const *der, const uint32_t *len,
+                        size_t n)
+{
+    size_t total = 1 + 4;
+    for (size_t i = 0; i < n; i++)
+        total += 4 + (size_t)len[i];
+    uint8_t *k = c->key;
+    if (total <= TW_CERT_KEY_MAX) {
+        k[0] = 'D';
+        put_be32(k + 1, (uint32_t)n);
+        size_t at = 5;
+        for (size_t i = 0; i < n; i++) {
+            put_be32(k + at, len[i]);
+            memcpy(k + at + 4, der[i], len[i]);
+            at += 4 + (size_t)len[i];
+        }
+        return at;
+    }
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    bool ok = md && EVP_DigestInit_ex(md, sha256, NULL);
-    uint8_t b[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    bool ok = md && EVP_DigestInit_ex(md, c->sha256, NULL);
+    uint8_t b[4];
+    put_be32(b, (uint32_t)n);
     ok = ok && EVP_DigestUpdate(md, b, 4);
     for (size_t i = 0; ok && i < n; i++) {
-        uint8_t l[4] = {(uint8_t)(len[i] >> 24), (uint8_t)(len[i] >> 16), (uint8_t)(len[i] >> 8),
-                        (uint8_t)len[i]};
-        ok = EVP_DigestUpdate(md, l, 4) && EVP_DigestUpdate(md, der[i], len[i]);
+        put_be32(b, len[i]);
+        ok = EVP_DigestUpdate(md, b, 4) && EVP_DigestUpdate(md, der[i], len[i]);
     }
     unsigned int out = 0;
-    ok = ok && EVP_DigestFinal_ex(md, key, &out) && out == 32;
+    k[0] = 'S';
+    ok = ok && EVP_DigestFinal_ex(md, k + 1, &out) && out == 32;
     EVP_MD_CTX_free(md);
-    return ok;
+    return ok ? 1 + 32 : 0;
 }
 
 /* The time-independent part of the analysis of one chain: what the cache keeps. */
@@ -255,14 +285,13 @@ struct tw_chain_report *tw_cert_analyse(struct tw_cert_ctx *c, const uint8_t *co
                                         const uint32_t *len, size_t n, const char *name,
                                         int64_t at_s)
 {
-    uint8_t key[32];
     struct tw_chain_report *tmpl = NULL, *r = NULL;
-    bool cached = false, keyed;
+    bool cached = false;
     c->st.analysed++;
     if (n > TW_CERT_MAX_CHAIN)
         n = TW_CERT_MAX_CHAIN;
-    keyed = chain_key(c->sha256, der, len, n, key);
-    if (keyed && (tmpl = tw_cert_cache_get(c->cache, key)) != NULL) {
+    size_t keylen = chain_key(c, der, len, n);
+    if (keylen && (tmpl = tw_cert_cache_get(c->cache, c->key, keylen)) != NULL) {
         c->st.cache_hits++;
         cached = true;
     } else if ((tmpl = analyse_chain(c, der, len, n)) == NULL) {
@@ -278,8 +307,9 @@ struct tw_chain_report *tw_cert_analyse(struct tw_cert_ctx *c, const uint8_t *co
     }
     if (!cached) {
         /* the cache takes the template's reference; without a key it cannot be found again */
-        if (keyed)
-            c->st.cache_evictions += (uint64_t)tw_cert_cache_put(c->cache, key, tmpl);
+        int evicted = keylen ? tw_cert_cache_put(c->cache, c->key, keylen, tmpl) : -1;
+        if (evicted >= 0)
+            c->st.cache_evictions += (uint64_t)evicted;
         else
             tw_chain_report_free(tmpl);
     }

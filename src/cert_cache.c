@@ -1,16 +1,21 @@
-/* cert_cache.c: a bounded LRU of analysed chains, keyed by the SHA-256 of the chain's DER. A
- * busy capture repeats a handful of chains thousands of times; this makes each repeat cost one
- * hash and one lookup. Slots are allocated once (cap of them); a hash table of slot indices
- * finds a key, and a doubly linked list orders the slots by use. */
+/* cert_cache.c: a bounded LRU of analysed chains, keyed by bytes that identify the chain (cert.c
+ * chain_key: the chain's DER itself, or the SHA-256 of a long one). A busy capture repeats a
+ * handful of chains thousands of times; this makes each repeat cost one fast hash, one lookup
+ * and one compare. Slots are allocated once (cap of them); each keeps a copy of its key (at
+ * most TW_CERT_KEY_MAX bytes), so a hit is an equal key, never only an equal hash. A hash
+ * table of slot indices finds a key, and a doubly linked list orders the slots by use. */
 #include "cert_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #define NIL UINT32_MAX
 
 struct slot {
-    uint8_t key[32];
+    uint64_t h;
+    uint8_t *key; /* malloc'ed copy, keylen bytes */
+    uint32_t keylen;
     struct tw_chain_report *val;
     uint32_t prev, next; /* LRU list: head is the most recently used */
     uint32_t hnext;      /* next slot in the same hash bucket */
@@ -19,6 +24,7 @@ struct slot {
 struct tw_cert_cache {
     uint32_t cap, used, head, tail;
     uint32_t nbuckets; /* a power of two, >= 2 * cap */
+    uint64_t seed;     /* per cache, so that no capture can aim many chains at one bucket */
     uint32_t *bucket;
     struct slot *s;
 };
@@ -43,6 +49,8 @@ struct tw_cert_cache *tw_cert_cache_new(size_t cap)
     for (uint32_t i = 0; i < c->nbuckets; i++)
         c->bucket[i] = NIL;
     c->head = c->tail = NIL;
+    if (getrandom(&c->seed, sizeof c->seed, GRND_NONBLOCK) != (ssize_t)sizeof c->seed)
+        c->seed = (uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15u; /* only bucket spread depends on it */
     return c;
 }
 
@@ -50,19 +58,37 @@ void tw_cert_cache_free(struct tw_cert_cache *c)
 {
     if (!c)
         return;
-    for (uint32_t i = 0; c->s && i < c->used; i++)
+    for (uint32_t i = 0; c->s && i < c->used; i++) {
         tw_chain_report_free(c->s[i].val);
+        free(c->s[i].key);
+    }
     free(c->s);
     free(c->bucket);
     free(c);
 }
 
-/* The key is a SHA-256 output, so any 32 bits of it spread evenly. */
-static uint32_t bucket_of(const struct tw_cert_cache *c, const uint8_t key[32])
+/* Multiply-xor over 8-byte words (a few hundred ns for a 3 KB chain, where SHA-256 took
+ * about 2 us even with the CPU's SHA extensions), then a final mix so the low bits spread. */
+static uint64_t hash_key(const struct tw_cert_cache *c, const uint8_t *key, size_t len)
 {
-    uint32_t h = (uint32_t)key[0] | (uint32_t)key[1] << 8 | (uint32_t)key[2] << 16 |
-                 (uint32_t)key[3] << 24;
-    return h & (c->nbuckets - 1);
+    uint64_t h = c->seed ^ len, x;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&x, key + i, 8);
+        h = (h ^ x) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 32;
+    }
+    x = 0;
+    memcpy(&x, key + i, len - i);
+    h = (h ^ x) * 0x9e3779b97f4a7c15u;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9u;
+    return h ^ (h >> 32);
+}
+
+static uint32_t bucket_of(const struct tw_cert_cache *c, uint64_t h)
+{
+    return (uint32_t)h & (c->nbuckets - 1);
 }
 
 static void unlink_lru(struct tw_cert_cache *c, uint32_t i)
@@ -91,17 +117,19 @@ static void push_front(struct tw_cert_cache *c, uint32_t i)
 
 static void unlink_bucket(struct tw_cert_cache *c, uint32_t i)
 {
-    uint32_t *pp = &c->bucket[bucket_of(c, c->s[i].key)];
+    uint32_t *pp = &c->bucket[bucket_of(c, c->s[i].h)];
     while (*pp != NIL && *pp != i)
         pp = &c->s[*pp].hnext;
     if (*pp == i)
         *pp = c->s[i].hnext;
 }
 
-struct tw_chain_report *tw_cert_cache_get(struct tw_cert_cache *c, const uint8_t key[32])
+struct tw_chain_report *tw_cert_cache_get(struct tw_cert_cache *c, const uint8_t *key,
+                                          size_t keylen)
 {
-    for (uint32_t i = c->bucket[bucket_of(c, key)]; i != NIL; i = c->s[i].hnext) {
-        if (memcmp(c->s[i].key, key, 32) != 0)
+    uint64_t h = hash_key(c, key, keylen);
+    for (uint32_t i = c->bucket[bucket_of(c, h)]; i != NIL; i = c->s[i].hnext) {
+        if (c->s[i].h != h || c->s[i].keylen != keylen || memcmp(c->s[i].key, key, keylen) != 0)
             continue;
         if (c->head != i) {
             unlink_lru(c, i);
@@ -112,10 +140,15 @@ struct tw_chain_report *tw_cert_cache_get(struct tw_cert_cache *c, const uint8_t
     return NULL;
 }
 
-int tw_cert_cache_put(struct tw_cert_cache *c, const uint8_t key[32], struct tw_chain_report *v)
+int tw_cert_cache_put(struct tw_cert_cache *c, const uint8_t *key, size_t keylen,
+                      struct tw_chain_report *v)
 {
     uint32_t i;
     int evicted = 0;
+    uint8_t *copy = keylen <= TW_CERT_KEY_MAX ? malloc(keylen ? keylen : 1) : NULL;
+    if (!copy)
+        return -1;
+    memcpy(copy, key, keylen);
     if (c->used < c->cap) {
         i = c->used++;
     } else {
@@ -123,11 +156,14 @@ int tw_cert_cache_put(struct tw_cert_cache *c, const uint8_t key[32], struct tw_
         unlink_lru(c, i);
         unlink_bucket(c, i);
         tw_chain_report_free(c->s[i].val);
+        free(c->s[i].key);
         evicted = 1;
     }
-    memcpy(c->s[i].key, key, 32);
+    c->s[i].h = hash_key(c, key, keylen);
+    c->s[i].key = copy;
+    c->s[i].keylen = (uint32_t)keylen;
     c->s[i].val = v;
-    uint32_t b = bucket_of(c, key);
+    uint32_t b = bucket_of(c, c->s[i].h);
     c->s[i].hnext = c->bucket[b];
     c->bucket[b] = i;
     push_front(c, i);

@@ -36,17 +36,22 @@ bool tw_cert_check_chain(X509_STORE *store, X509 *const *x, size_t n, struct tw_
 /* cert_name.c: the name check on the leaf of r (sets name_checked and name_ok). */
 void tw_cert_check_name(struct tw_chain_report *r, const char *name);
 
-/* cert_cache.c: a bounded LRU of chain reports keyed by a 32-byte SHA-256. The cache holds one
- * reference to each value and frees it with tw_chain_report_free on eviction. */
+/* cert_cache.c: a bounded LRU of chain reports keyed by byte strings of at most
+ * TW_CERT_KEY_MAX bytes, each entry keeping a copy of its key (a hit is an equal key). The
+ * cache holds one reference to each value and frees it with tw_chain_report_free on eviction. */
 struct tw_cert_cache;
 #define TW_CERT_CACHE_MAX ((size_t)1 << 20) /* larger requests are clamped to this */
+#define TW_CERT_KEY_MAX ((size_t)16 << 10)  /* bytes of one key, i.e. of a chain kept as is */
 /* NULL when cap is 0 or above TW_CERT_CACHE_MAX, or out of memory. */
 struct tw_cert_cache *tw_cert_cache_new(size_t cap);
 void tw_cert_cache_free(struct tw_cert_cache *c);
-/* The value for key, now the most recently used; NULL when absent. */
-struct tw_chain_report *tw_cert_cache_get(struct tw_cert_cache *c, const uint8_t key[32]);
-/* Inserts (key must be absent); evicts the least recently used entry when full and returns
- * how many it evicted (0 or 1). */
-int tw_cert_cache_put(struct tw_cert_cache *c, const uint8_t key[32], struct tw_chain_report *v);
+/* The value for key[0..keylen), now the most recently used; NULL when absent. */
+struct tw_chain_report *tw_cert_cache_get(struct tw_cert_cache *c, const uint8_t *key,
+                                          size_t keylen);
+/* Inserts (key must be absent) a copy of the key; evicts the least recently used entry when
+ * full and returns how many it evicted (0 or 1); -1 (nothing inserted, v still the caller's)
+ * when keylen > TW_CERT_KEY_MAX or out of memory. */
+int tw_cert_cache_put(struct tw_cert_cache *c, const uint8_t *key, size_t keylen,
+                      struct tw_chain_report *v);
 
 #endif

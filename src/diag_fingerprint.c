@@ -302,6 +302,6 @@ void tw_fp_server(const struct tw_server_hello *sh, struct tw_fingerprints *out)
 
 void tw_fp_connection(const struct tw_ev_tls *t, struct tw_fingerprints *out)
 {
-    tw_fp_client(t ? &t->ch : NULL, out);
-    tw_fp_server(t ? (t->hrr.present ? &t->hrr : &t->sh) : NULL, out);
+    tw_fp_memo_client(t ? &t->ch : NULL, out);
+    tw_fp_memo_server(t ? (t->hrr.present ? &t->hrr : &t->sh) : NULL, out);
 }

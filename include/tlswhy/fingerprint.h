@@ -37,7 +37,17 @@ void tw_fp_client(const struct tw_client_hello *ch, struct tw_fingerprints *out)
 bool tw_fp_ja4_raw(const struct tw_client_hello *ch, bool original_order, char *out, size_t cap);
 /* JA3S of a ServerHello (or HelloRetryRequest); clears it when sh is NULL or not present. */
 void tw_fp_server(const struct tw_server_hello *sh, struct tw_fingerprints *out);
-/* The connection's fingerprints: the first ClientHello (FoxIO's Rust tool also takes only the
+/* The same through a small bounded memo by hello (src/diag_fp_memo.c): equal output, computed
+ * once per distinct client or server stack. One memo per process, for one analysis thread. */
+void tw_fp_memo_client(const struct tw_client_hello *ch, struct tw_fingerprints *out);
+void tw_fp_memo_server(const struct tw_server_hello *sh, struct tw_fingerprints *out);
+struct tw_fp_memo_stats {
+    uint64_t hits, misses, evictions;
+    uint64_t too_big; /* hellos whose key was longer than an entry holds (not memoised) */
+};
+void tw_fp_memo_stats(struct tw_fp_memo_stats *client, struct tw_fp_memo_stats *server);
+void tw_fp_memo_reset(void); /* empties the memo and zeroes its counters (tests) */
+/* The connection's fingerprints, through the memo: the first ClientHello (FoxIO's Rust tool also takes only the
  * first), and the first ServerHello-shaped message the server sent (the HelloRetryRequest
  * when there was one). t may be NULL. */
 void tw_fp_connection(const struct tw_ev_tls *t, struct tw_fingerprints *out);
