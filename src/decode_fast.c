@@ -54,7 +54,7 @@ bool tw_dec_fast(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_sta
     memcpy(p.src.ip.b, ip + 12, 4);
     memcpy(p.dst.ip.b, ip + 16, 4);
     p.ip_version = 4;
-    if (tw_dec_csum_fold(tw_dec_csum_add(0, ip, IP4_LEN)) != 0xffff) {
+    if (tw_dec_csum_fold(tw_dec_csum_add32(0, ip, IP4_LEN / 4)) != 0xffff) {
         st->bad_ip_csum++;
         p.ip_csum_bad = true;
     }
