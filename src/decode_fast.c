@@ -64,7 +64,9 @@ bool tw_dec_fast(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_sta
     p.ack = be32(tcp + 8);
     p.flags = tcp[13];
     p.window = be16(tcp + 14);
-    tw_dec_tcp_options(&p, tw_rd_take(&seg, doff - TCP_LEN), doff - TCP_LEN);
+    const uint8_t *opts = tw_rd_take(&seg, doff - TCP_LEN);
+    if (p.flags & TW_TCP_SYN) /* MSS and window scale mean something only there */
+        tw_dec_tcp_options(&p, opts, doff - TCP_LEN);
     size_t plen = tw_rd_left(&seg), seg_len = total - IP4_LEN;
     p.payload = tw_rd_take(&seg, plen);
     p.payload_len = (uint32_t)plen;
