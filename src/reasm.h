@@ -153,6 +153,8 @@ struct tw_flow_table {
     struct tw_flow_stats st;
     struct tw_ev_tcp scratch; /* facts of a compact connection while it is being closed */
     struct tw_ev_tcp after_scratch; /* a settled connection's facts while it is handled */
+    bool no_after_segment;   /* tests only: every settled packet takes the general path */
+    uint64_t after_segments; /* segments tw_flow_after_segment applied (for the tests) */
 };
 
 /* Hash bucket of a tuple; both orders of a and b give the same bucket. */
@@ -181,6 +183,10 @@ bool tw_flow_promote(struct tw_flow_table *t, struct tw_conn *c, const struct tw
  * (or, when they do not fit the compact form, kept as a record of its own from then on). */
 void tw_flow_after_unpack(struct tw_flow_table *t, struct tw_conn *c);
 void tw_flow_after_pack(struct tw_flow_table *t, struct tw_conn *c);
+/* A settled connection's (c->after, c->tcp NULL) segment in direction d that changes only what
+ * the form holds in place: applies it there as the general path would and returns true; false,
+ * with nothing changed, for anything else (the caller then unpacks). Not the activity list. */
+bool tw_flow_after_segment(struct tw_conn *c, const struct tw_pkt *p, enum tw_dir d);
 /* Frees c's record of facts, whichever form it is in. */
 void tw_flow_tcp_free(struct tw_flow_table *t, struct tw_conn *c);
 
