@@ -47,30 +47,32 @@ bool tw_dec_fast(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_sta
     if (doff < TCP_LEN || doff - TCP_LEN > tw_rd_left(&seg))
         return false;
 
-    struct tw_pkt p;
-    memset(&p, 0, sizeof p);
-    p.frame = f;
-    p.src.ip.family = p.dst.ip.family = 4;
-    memcpy(p.src.ip.b, ip + 12, 4);
-    memcpy(p.dst.ip.b, ip + 16, 4);
-    p.ip_version = 4;
-    if (tw_dec_csum_fold(tw_dec_csum_add(0, ip, IP4_LEN)) != 0xffff) {
+    /* Nothing returns false from here: the segment is decoded straight into *out. */
+    struct tw_pkt *p = out;
+    memset(p, 0, sizeof *p);
+    p->frame = f;
+    p->src.ip.family = p->dst.ip.family = 4;
+    memcpy(p->src.ip.b, ip + 12, 4);
+    memcpy(p->dst.ip.b, ip + 16, 4);
+    p->ip_version = 4;
+    if (tw_dec_csum_fold(tw_dec_csum_add32(0, ip, IP4_LEN / 4)) != 0xffff) {
         st->bad_ip_csum++;
-        p.ip_csum_bad = true;
+        p->ip_csum_bad = true;
     }
-    p.src.port = be16(tcp);
-    p.dst.port = be16(tcp + 2);
-    p.seq = be32(tcp + 4);
-    p.ack = be32(tcp + 8);
-    p.flags = tcp[13];
-    p.window = be16(tcp + 14);
-    tw_dec_tcp_options(&p, tw_rd_take(&seg, doff - TCP_LEN), doff - TCP_LEN);
+    p->src.port = be16(tcp);
+    p->dst.port = be16(tcp + 2);
+    p->seq = be32(tcp + 4);
+    p->ack = be32(tcp + 8);
+    p->flags = tcp[13];
+    p->window = be16(tcp + 14);
+    const uint8_t *opts = tw_rd_take(&seg, doff - TCP_LEN);
+    if (p->flags & TW_TCP_SYN) /* MSS and window scale mean something only there */
+        tw_dec_tcp_options(p, opts, doff - TCP_LEN);
     size_t plen = tw_rd_left(&seg), seg_len = total - IP4_LEN;
-    p.payload = tw_rd_take(&seg, plen);
-    p.payload_len = (uint32_t)plen;
-    tw_dec_tcp_csum(&p, tw_rd_take(&all, seg_len), seg_len, st);
+    p->payload = tw_rd_take(&seg, plen);
+    p->payload_len = (uint32_t)plen;
+    tw_dec_tcp_csum(p, tw_rd_take(&all, seg_len), seg_len, st);
     st->frames++;
     st->tcp++;
-    *out = p;
     return true;
 }

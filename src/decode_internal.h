@@ -3,6 +3,8 @@
 #ifndef TLSWHY_DECODE_INTERNAL_H
 #define TLSWHY_DECODE_INTERNAL_H
 
+#include <string.h>
+
 #include "tlswhy/packet.h"
 
 /* Link types by their DLT_* numbers (as pcap_datalink returns them on Linux), so that decode
@@ -75,9 +77,35 @@ bool tw_dec_fast(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_sta
 int tw_dec_frame_general(const struct tw_frame *f, struct tw_pkt *out, struct tw_dec_stats *st,
                          struct tw_rd_err *why);
 
-/* Internet checksum (RFC 1071): add n bytes at p to a 32-bit accumulator (an even number of
- * bytes, except in the last call), then fold to 16 bits. p must come from tw_rd_take. */
+/* decode_csum.c: the Internet checksum (RFC 1071): add n bytes at p to an accumulator (an
+ * even number of bytes, except in the last call), then fold to 16 bits. p must come from
+ * tw_rd_take. tw_dec_csum_add uses the CPU's add-with-carry where it can (x86-64);
+ * tw_dec_csum_add_c is the portable one it falls back to, kept apart for the test that
+ * compares them (tests/check_dec_csum.c). */
 uint64_t tw_dec_csum_add(uint64_t sum, const uint8_t *p, size_t n);
-uint16_t tw_dec_csum_fold(uint64_t sum);
+uint64_t tw_dec_csum_add_c(uint64_t sum, const uint8_t *p, size_t n);
+
+/* The sum folded to 16 bits in four fixed steps (no loop): each keeps it congruent mod 0xffff
+ * and nonzero when it was, and after them it is at most 0xffff. */
+static inline uint16_t tw_dec_csum_fold(uint64_t sum)
+{
+    sum = (sum >> 32) + (sum & 0xffffffff);
+    sum = (sum >> 16) + (sum & 0xffff);
+    sum = (sum >> 16) + (sum & 0xffff);
+    sum = (sum >> 16) + (sum & 0xffff);
+    return (uint16_t)sum;
+}
+
+/* Fixed-size headers: words 4-byte words at p added as 32-bit numbers (congruent to their
+ * 16-bit sum, see decode_csum.c), inline so that a 20-byte IP header costs no call. */
+static inline uint64_t tw_dec_csum_add32(uint64_t sum, const uint8_t *p, size_t words)
+{
+    for (size_t i = 0; i < words; i++) {
+        uint32_t w;
+        memcpy(&w, p + 4 * i, 4);
+        sum += w;
+    }
+    return sum;
+}
 
 #endif

@@ -73,7 +73,7 @@ static int ipv4(struct tw_dec_ctx *c, struct tw_rd *r)
                     "ipv4: options cut by snaplen"))
         return TW_E_MALFORMED;
     const uint8_t *hdr = tw_rd_take(r, ihl * 4);
-    if (tw_dec_csum_fold(tw_dec_csum_add(0, hdr, ihl * 4)) != 0xffff) {
+    if (tw_dec_csum_fold(tw_dec_csum_add32(0, hdr, ihl)) != 0xffff) {
         c->st->bad_ip_csum++;
         c->out->ip_csum_bad = true;
     }

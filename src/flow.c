@@ -8,21 +8,6 @@
 
 /* ---- endpoints and hashing ------------------------------------------------------------- */
 
-static int ep_cmp(const struct tw_endpoint *a, const struct tw_endpoint *b)
-{
-    if (a->ip.family != b->ip.family)
-        return a->ip.family < b->ip.family ? -1 : 1;
-    int r = memcmp(a->ip.b, b->ip.b, sizeof a->ip.b);
-    if (r)
-        return r;
-    return a->port == b->port ? 0 : a->port < b->port ? -1 : 1;
-}
-
-bool tw_flow_ep_eq(const struct tw_endpoint *a, const struct tw_endpoint *b)
-{
-    return ep_cmp(a, b) == 0;
-}
-
 /* One endpoint as a 64-bit value: the address in two words (memcpy: no unaligned access), with
  * family and port, multiplied so every input bit reaches the high bits. */
 static uint64_t hash_ep(const struct tw_endpoint *e)
@@ -75,6 +60,16 @@ void tw_flow_list_append(struct tw_flow_table *t, struct tw_conn *c, uint8_t lis
 
 /* ---- table ------------------------------------------------------------------------------ */
 
+static int64_t list_timeout(const struct tw_flow_table *t, int list)
+{
+    if (list == TW_LIST_SYN)
+        return t->lim.syn_timeout_us;
+    if (list == TW_LIST_TOMB)
+        return t->lim.idle_timeout_us < TW_FLOW_LINGER_US ? t->lim.idle_timeout_us
+                                                          : TW_FLOW_LINGER_US;
+    return t->lim.idle_timeout_us;
+}
+
 struct tw_flow_table *tw_flow_new(const struct tw_limits *lim, const struct tw_stream_ops *ops,
                                   void *ctx)
 {
@@ -95,6 +90,8 @@ struct tw_flow_table *tw_flow_new(const struct tw_limits *lim, const struct tw_s
         return NULL;
     }
     t->mask = n - 1;
+    for (int l = 0; l < TW_LIST_N; l++)
+        t->timeout[l] = list_timeout(t, l);
     tw_flow_mem(&t->st, (int64_t)(sizeof *t + n * sizeof *t->buckets));
     t->now = INT64_MIN;
     t->pool.ops = &t->ops;
@@ -262,23 +259,13 @@ bool tw_flow_check_fins(struct tw_flow_table *t, struct tw_conn *c, uint64_t fra
     return false;
 }
 
-static int64_t list_timeout(const struct tw_flow_table *t, int list)
-{
-    if (list == TW_LIST_SYN)
-        return t->lim.syn_timeout_us;
-    if (list == TW_LIST_TOMB)
-        return t->lim.idle_timeout_us < TW_FLOW_LINGER_US ? t->lim.idle_timeout_us
-                                                          : TW_FLOW_LINGER_US;
-    return t->lim.idle_timeout_us;
-}
-
 void tw_flow_expire(struct tw_flow_table *t, int64_t now_us)
 {
     if (now_us > t->now)
         t->now = now_us;
     /* Each list is ordered by last activity and has one timeout, so only heads are looked at. */
     for (int l = 0; l < TW_LIST_N; l++) {
-        int64_t to = list_timeout(t, l);
+        int64_t to = t->timeout[l];
         struct tw_conn *c;
         while ((c = t->head[l]) && t->now - c->last_ts > to) {
             if (l == TW_LIST_TOMB) {

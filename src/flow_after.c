@@ -4,8 +4,10 @@
  * other's FIN (the keep-alive race, diag_keepalive.c), and what a second report prints (SYN,
  * SYN-ACK, bytes). Those 120 bytes replace the 432-byte struct tw_ev_tcp between packets, so
  * that a connection kept open after its verdict costs its entry and little more (docs/tcp.md).
- * Every packet still updates the full record: it is unpacked into the table's after_scratch
- * for the packet (or the close) and packed again after. Facts the form does not keep are
+ * A plain segment (data or ACK, no SYN/FIN/RST, both directions done) updates the form in
+ * place (tw_flow_after_segment), as unpacking, the general path and packing again would;
+ * every other packet, and the close, unpacks it into the table's after_scratch and packs it
+ * again after. Facts the form does not keep are
  * dropped at the first pack (first payload frames, retransmissions, SYN-ACK count, RST stream
  * positions: nothing after a verdict reads them); a fact it cannot hold (a gap or a lost byte
  * after the verdict, held out-of-order bytes, a frame or time too far from the first) keeps
@@ -138,6 +140,61 @@ void tw_flow_after_pack(struct tw_flow_table *t, struct tw_conn *c)
         free(c->after);
         c->after = NULL;
     }
+}
+
+/* Frame and time fit the form (as put() checks them). */
+static bool fits_at(const struct tw_conn *c, uint64_t frame, int64_t ts)
+{
+    int64_t dt = ts - c->first_ts;
+    return frame >= c->first_frame && frame - c->first_frame < UINT32_MAX && dt >= INT32_MIN &&
+           dt <= INT32_MAX;
+}
+
+bool tw_flow_after_segment(struct tw_conn *c, const struct tw_pkt *p, enum tw_dir d)
+{
+    enum tw_dir od = TW_DIR_OTHER(d);
+    struct tw_reasm *r = &c->dir[d], *o = &c->dir[od];
+    struct tw_tcp_after *a = c->after;
+    uint64_t fno = p->frame->no;
+    int64_t ts = p->frame->ts_us;
+    /* What the general path would do differently for: a SYN, FIN or RST, lost bytes, held
+     * bytes, a FIN seen or pending, two SYN-ACK ISNs, an ISN not known yet. */
+    if (!a || c->tcp || (p->flags & (TW_TCP_SYN | TW_TCP_FIN | TW_TCP_RST)) || p->lost ||
+        (c->state & (TW_CONN_OPENED | TW_CONN_SETTLED | TW_CONN_CLOSED)) !=
+            (TW_CONN_OPENED | TW_CONN_SETTLED) ||
+        !(r->flags & o->flags & TW_RA_HAS_ISN) ||
+        ((r->flags | o->flags) & (TW_RA_FIN | TW_RA_ISN_ALT)) || r->ooo || o->ooo ||
+        a->frame[TW_AF_FIN] || a->frame[TW_AF_FIN + 1])
+        return false;
+    /* Payload goes to a direction that still delivers, or at a frame or time the form cannot
+     * hold (the full record from then on); an ACK past what was seen is a gap the consumer
+     * hears of while its direction still delivers. */
+    if (p->payload_len && (!(r->flags & TW_RA_DONE) || !fits_at(c, fno, ts)))
+        return false;
+    int64_t acked = (p->flags & TW_TCP_ACK) ? tw_reasm_offset(o, p->ack) : 0;
+    bool acks_more = (p->flags & TW_TCP_ACK) && acked > (int64_t)o->next;
+    if (acks_more && !(o->flags & TW_RA_DONE))
+        return false;
+
+    if (p->payload_len) {
+        /* note_data_time (flow_packet.c) before the other side's FIN */
+        uint32_t f = (uint32_t)(fno - c->first_frame + 1);
+        if (a->frame[TW_AF_LAST + d] != f) {
+            a->frame[TW_AF_PREV + d] = a->frame[TW_AF_LAST + d];
+            a->us[TW_AF_PREV + d] = a->us[TW_AF_LAST + d];
+            a->frame[TW_AF_LAST + d] = f;
+            a->us[TW_AF_LAST + d] = (int32_t)(ts - c->first_ts);
+        }
+        /* tw_reasm_data on a direction done: the stream only moves on */
+        int64_t end = tw_reasm_offset(r, p->seq) + (int64_t)p->payload_len;
+        if (end > (int64_t)r->next)
+            r->next = a->bytes[d] = (uint64_t)end;
+    }
+    /* tw_reasm_acked on a direction done without a FIN: the bytes acknowledged are a gap
+     * nobody is told of */
+    if (acks_more)
+        o->next = a->bytes[od] = (uint64_t)acked;
+    return true;
 }
 
 void tw_flow_tcp_free(struct tw_flow_table *t, struct tw_conn *c)

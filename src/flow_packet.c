@@ -299,6 +299,11 @@ int tw_flow_packet(struct tw_flow_table *t, const struct tw_pkt *p)
         if (!c)
             return TW_E_NOMEM;
     }
+    if (c->after && !t->no_after_segment && tw_flow_after_segment(c, p, d)) {
+        t->after_segments++;
+        touch(t, c, p, d);
+        return TW_OK;
+    }
     tw_flow_after_unpack(t, c);
     if (!c->tcp) {
         if (is_syn(p) && d == TW_DIR_C2S && !p->payload_len && !p->lost &&

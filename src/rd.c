@@ -1,15 +1,6 @@
 /* rd.c: the bounds-checked reader (see include/tlswhy/rd.h). */
 #include "tlswhy/rd.h"
 
-struct tw_rd tw_rd_make(const uint8_t *buf, size_t len, struct tw_rd_err *err)
-{
-    err->code = TW_OK;
-    err->off = 0;
-    err->why = NULL;
-    struct tw_rd r = {.p = buf, .end = buf ? buf + len : buf, .base = buf, .err = err};
-    return r;
-}
-
 size_t tw_rd_off(const struct tw_rd *r)
 {
     return (size_t)(r->p - r->base);
@@ -23,15 +14,6 @@ void tw_rd_fail(struct tw_rd *r, int code, const char *why)
         r->err->off = tw_rd_off(r);
     }
     r->p = r->end;
-}
-
-struct tw_rd tw_rd_sub(struct tw_rd *r, size_t n)
-{
-    const uint8_t *q = tw_rd_need(r, n);
-    struct tw_rd s = {.p = q, .end = q ? q + n : r->end, .base = r->base, .err = r->err};
-    if (!q)
-        s.p = s.end;
-    return s;
 }
 
 struct tw_rd tw_rd_vec(struct tw_rd *r, int lenbytes)

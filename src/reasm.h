@@ -3,6 +3,8 @@
 #ifndef TLSWHY_REASM_H
 #define TLSWHY_REASM_H
 
+#include <string.h>
+
 #include "tlswhy/flow.h"
 
 /* One held out-of-order piece: stream bytes [off, off + len), copied from the frame. */
@@ -146,6 +148,7 @@ struct tw_flow_table {
     struct tw_conn **buckets;
     size_t mask;
     struct tw_conn *head[TW_LIST_N], *tail[TW_LIST_N];
+    int64_t timeout[TW_LIST_N]; /* each list's, from lim, set once */
     size_t tracked; /* live + lingering */
     int64_t now;
     uint64_t next_id;
@@ -153,12 +156,24 @@ struct tw_flow_table {
     struct tw_flow_stats st;
     struct tw_ev_tcp scratch; /* facts of a compact connection while it is being closed */
     struct tw_ev_tcp after_scratch; /* a settled connection's facts while it is handled */
+    bool no_after_segment;   /* tests only: every settled packet takes the general path */
+    uint64_t after_segments; /* segments tw_flow_after_segment applied (for the tests) */
 };
 
 /* Hash bucket of a tuple; both orders of a and b give the same bucket. */
 size_t tw_flow_bucket(const struct tw_flow_table *t, const struct tw_endpoint *a,
                       const struct tw_endpoint *b);
-bool tw_flow_ep_eq(const struct tw_endpoint *a, const struct tw_endpoint *b);
+/* Same family, address (all 16 bytes) and port. Inline, as two 8-byte compares: every packet's
+ * lookup makes two to four of them. */
+static inline bool tw_flow_ep_eq(const struct tw_endpoint *a, const struct tw_endpoint *b)
+{
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a->ip.b, 8);
+    memcpy(&a1, a->ip.b + 8, 8);
+    memcpy(&b0, b->ip.b, 8);
+    memcpy(&b1, b->ip.b + 8, 8);
+    return a->port == b->port && a0 == b0 && a1 == b1 && a->ip.family == b->ip.family;
+}
 void tw_flow_list_unlink(struct tw_flow_table *t, struct tw_conn *c);
 void tw_flow_list_append(struct tw_flow_table *t, struct tw_conn *c, uint8_t list);
 /* Calls on_open once, before any other callback for c; p may be NULL (one is made up from the
@@ -181,6 +196,10 @@ bool tw_flow_promote(struct tw_flow_table *t, struct tw_conn *c, const struct tw
  * (or, when they do not fit the compact form, kept as a record of its own from then on). */
 void tw_flow_after_unpack(struct tw_flow_table *t, struct tw_conn *c);
 void tw_flow_after_pack(struct tw_flow_table *t, struct tw_conn *c);
+/* A settled connection's (c->after, c->tcp NULL) segment in direction d that changes only what
+ * the form holds in place: applies it there as the general path would and returns true; false,
+ * with nothing changed, for anything else (the caller then unpacks). Not the activity list. */
+bool tw_flow_after_segment(struct tw_conn *c, const struct tw_pkt *p, enum tw_dir d);
 /* Frees c's record of facts, whichever form it is in. */
 void tw_flow_tcp_free(struct tw_flow_table *t, struct tw_conn *c);
 

@@ -155,12 +155,50 @@ START_TEST(fast_equals_general)
 }
 END_TEST
 
+/* MSS and window scale are read on SYN segments only: every sample SYN with options gives
+ * them, and the same frame without the SYN bit gives none, on both paths. */
+START_TEST(options_on_syn_only)
+{
+    const char *names[] = {"samples/ok-tls13.pcap", "samples/ok-tls12.pcap"};
+    size_t syns = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char err[256];
+        struct tw_cap *c = NULL;
+        ck_assert_int_eq(tw_cap_open_file(tw_test_src(names[i]), NULL, &c, err, sizeof err),
+                         TW_OK);
+        struct tw_frame f;
+        while (tw_cap_next(c, &f) == 1) {
+            if (f.linktype != 1 || !eligible(f.bytes, f.caplen) || f.caplen > MAXLEN ||
+                !(f.bytes[47] & TW_TCP_SYN) || f.bytes[46] >> 4 <= 5)
+                continue;
+            uint8_t m[MAXLEN];
+            struct outcome x;
+            decode(f.bytes, f.caplen, f.wirelen, &x);
+            ck_assert_int_eq(x.rc, TW_OK);
+            ck_assert_uint_gt(x.p.mss, 0);
+            ck_assert(x.p.has_wscale);
+            memcpy(m, f.bytes, f.caplen);
+            m[47] &= (uint8_t)~TW_TCP_SYN;
+            compare(m, f.caplen, f.wirelen, names[i]);
+            decode(m, f.caplen, f.wirelen, &x);
+            ck_assert_int_eq(x.rc, TW_OK);
+            ck_assert_uint_eq(x.p.mss, 0);
+            ck_assert(!x.p.has_wscale);
+            syns++;
+        }
+        tw_cap_close(c);
+    }
+    ck_assert_uint_ge(syns, 4); /* a SYN and a SYN-ACK in each */
+}
+END_TEST
+
 Suite *tw_dec_fast_suite(void)
 {
     Suite *s = suite_create("dec_fast");
     TCase *tc = tcase_create("fast");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fast_equals_general);
+    tcase_add_test(tc, options_on_syn_only);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -26,7 +26,7 @@ struct tw_pkt {
     uint16_t window;      /* raw, unscaled */
     bool has_wscale;
     uint8_t wscale;
-    uint16_t mss;         /* 0: option absent */
+    uint16_t mss;         /* 0: option absent; it and wscale are read on SYN segments only */
     const uint8_t *payload; /* captured payload bytes, valid for this frame only */
     uint32_t payload_len;   /* captured payload bytes */
     uint32_t lost;          /* payload bytes on the wire that the snaplen cut off */

@@ -18,8 +18,16 @@ struct tw_rd {
     struct tw_rd_err *err;
 };
 
-/* A root reader over buf[0..len). err is reset to TW_OK. buf may be NULL when len is 0. */
-struct tw_rd tw_rd_make(const uint8_t *buf, size_t len, struct tw_rd_err *err);
+/* A root reader over buf[0..len). err is reset to TW_OK. buf may be NULL when len is 0.
+ * Inline, as the sub-reader below: several are made for every packet. */
+static inline struct tw_rd tw_rd_make(const uint8_t *buf, size_t len, struct tw_rd_err *err)
+{
+    err->code = TW_OK;
+    err->off = 0;
+    err->why = NULL;
+    struct tw_rd r = {.p = buf, .end = buf ? buf + len : buf, .base = buf, .err = err};
+    return r;
+}
 /* Bytes left; 0 once an error is set. Inline: every header of every packet asks. */
 static inline size_t tw_rd_left(const struct tw_rd *r)
 {
@@ -102,8 +110,15 @@ static inline void tw_rd_skip(struct tw_rd *r, size_t n)
 /* Reads a <lenbytes>-byte big-endian length (1, 2 or 3) and returns a sub-reader over that many
  * bytes; the parent moves past them. A length beyond what is left fails with TW_E_MALFORMED. */
 struct tw_rd tw_rd_vec(struct tw_rd *r, int lenbytes);
-/* A sub-reader over the next n bytes (the parent skips them). */
-struct tw_rd tw_rd_sub(struct tw_rd *r, size_t n);
+/* A sub-reader over the next n bytes (the parent skips them); empty after an error. */
+static inline struct tw_rd tw_rd_sub(struct tw_rd *r, size_t n)
+{
+    const uint8_t *q = tw_rd_need(r, n);
+    struct tw_rd s = {.p = q, .end = q ? q + n : r->end, .base = r->base, .err = r->err};
+    if (!q)
+        s.p = s.end;
+    return s;
+}
 /* Bytes left over in r -> TW_E_MALFORMED ("trailing bytes"). */
 void tw_rd_end(struct tw_rd *r);
 /* Offset of the next byte from the root message start. */
