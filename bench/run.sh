@@ -9,6 +9,8 @@
 #   floor1m  the same loop with a 1 MiB stdio buffer, as tlswhy reads files (src/capture.c)
 #   tcpdump  tcpdump -r F -w /dev/null
 #   tlswhy   tlswhy -r F --json >/dev/null (the summary on stderr goes to /dev/null too)
+#   tlswhy-j2  the same with -j 2 (a reader thread reads and decodes; wall time is what it
+#            buys, CPU time is a little higher)
 #   tshark   the same handshake fields (hellos, certificate names, alerts), with
 #            -o tcp.reassemble_out_of_order:TRUE
 #   ssldump  ssldump -n -r F
@@ -43,6 +45,7 @@ cmd_of() {
     floor1m) echo "$dir/pcap_floor" -b "$2" ;;
     tcpdump) echo tcpdump -r "$2" -w /dev/null ;;
     tlswhy) echo "$tlswhy" -r "$2" --json ;;
+    tlswhy-j2) echo "$tlswhy" -r "$2" --json -j 2 ;;
     tshark) echo tshark -n -r "$2" -o tcp.reassemble_out_of_order:TRUE \
         -Y "'tls.handshake.type == 1 || tls.handshake.type == 2 || tls.handshake.type == 11 || tls.alert_message'" \
         -T fields -e frame.number -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport \
@@ -56,7 +59,7 @@ cmd_of() {
 }
 have() {
     case $1 in
-    floor | floor1m | tlswhy) return 0 ;;
+    floor | floor1m | tlswhy | tlswhy-j2) return 0 ;;
     ndpi) command -v ndpiReader >/dev/null ;;
     *) command -v "$1" >/dev/null ;;
     esac
@@ -66,7 +69,7 @@ for f in "$@"; do
     [ -s "$f" ] || { echo "run.sh: $f missing (bench/make-workload.sh)" >&2; exit 2; }
     mb=$(($(stat -c %s "$f") / 1000000))
     tools=()
-    for t in floor floor1m tcpdump tlswhy tshark ssldump ndpi; do
+    for t in floor floor1m tcpdump tlswhy tlswhy-j2 tshark ssldump ndpi; do
         have "$t" || { echo "run.sh: $t not installed, skipped" >&2; continue; }
         case $t in tshark | ssldump | ndpi) [ "$mb" -le "$peer_max" ] || continue ;; esac
         tools+=("$t")
@@ -106,6 +109,9 @@ for f in "$@"; do
                 100 * u["floor"] / u["tlswhy"], 100 * w["floor"] / w["tlswhy"]
             printf "tlswhy/floor1m throughput: %.0f %% (CPU), %.0f %% (wall)\n",
                 100 * u["floor1m"] / u["tlswhy"], 100 * w["floor1m"] / w["tlswhy"]
+            if ("tlswhy-j2" in u)
+                printf "tlswhy-j2/floor throughput: %.0f %% (CPU), %.0f %% (wall)\n",
+                    100 * u["floor"] / u["tlswhy-j2"], 100 * w["floor"] / w["tlswhy-j2"]
             split("tcpdump tshark ssldump ndpi", peers, " ")
             for (i = 1; i <= 4; i++) if (peers[i] in u)
                 printf "%s/tlswhy throughput: %.3f (CPU), %.3f (wall); tlswhy does %.1fx its work per CPU second\n",

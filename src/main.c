@@ -36,6 +36,7 @@ enum long_only {
     OPT_REPORT,
     OPT_ANONYMIZE,
     OPT_LIST_INTERFACES,
+    OPT_THREADS,
 };
 
 static void usage(FILE *f)
@@ -54,6 +55,8 @@ static void usage(FILE *f)
           "  -Z USER            live, as root: run as USER once the device is open\n"
           "                     (default " TW_DEFAULT_USER ")\n"
           "  -D, --list-interfaces  list the capture interfaces and exit\n"
+          "  -j N, --threads N  1 (default) or 2: with -r, a second thread reads and decodes\n"
+          "                     the files; same output. Live (-i), reading stays in one thread\n"
           "  expression         a BPF filter, as tcpdump takes it (e.g. port 443)\n"
           "output:\n"
           "  --json             JSON Lines, one object per connection\n"
@@ -153,13 +156,14 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
         {"report", required_argument, NULL, OPT_REPORT},
         {"anonymize", no_argument, NULL, OPT_ANONYMIZE},
         {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
+        {"threads", required_argument, NULL, OPT_THREADS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long long v;
     int c;
     /* "+": stop at the first non-option, so a filter like "tcp and not port 22" stays whole. */
-    while ((c = getopt_long(argc, argv, "+r:i:c:s:B:pvqhw:W:Z:D", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+r:i:c:s:B:pvqhw:W:Z:Dj:", longs, NULL)) != -1) {
         switch (c) {
         case 'r':
             files[o->file_count++] = optarg;
@@ -296,6 +300,16 @@ static int parse(int argc, char **argv, struct tw_opts *o, const char **files)
             break;
         case OPT_ANONYMIZE:
             o->anonymize = true;
+            break;
+        case 'j':
+        case OPT_THREADS:
+            if (!parse_num(optarg, 1, 2, &v)) {
+                fprintf(stderr, "tlswhy: -j %s: supported are 1 (one thread) and 2 (a reader "
+                                "thread for -r files)\n",
+                        optarg);
+                return EXIT_ERROR;
+            }
+            o->threads = (int)v;
             break;
         default:
             usage(stderr);

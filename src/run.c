@@ -14,6 +14,7 @@
 #include "run_keys.h"
 #include "run_keep.h"
 #include "run_live.h"
+#include "run_reader.h"
 #include "tlswhy/capture.h"
 #include "tlswhy/capture_write.h"
 #include "tlswhy/flow.h"
@@ -76,29 +77,35 @@ static void note_time(struct run_state *s, int64_t ts)
 
 /* One frame through decode and the flow table. A frame that is not TCP is counted and
  * skipped; a malformed one is counted and said once per frame at -vv. */
-static int feed(struct run_state *s, const struct tw_frame *f, const char *src)
+static int feed_decoded(struct run_state *s, const struct tw_frame *f, const struct tw_pkt *p,
+                        int rc, const struct tw_rd_err *why, const char *src)
 {
-    struct tw_pkt p;
-    struct tw_rd_err why = {0};
     note_time(s, f->ts_us);
-    int rc = tw_dec_frame(f, &p, &s->dec, &why);
     if (rc == TW_E_MALFORMED)
         tw_log(TW_LOG_DEBUG, "%s: frame %llu: %s", src, (unsigned long long)f->no,
-               why.why ? why.why : "malformed");
+               why->why ? why->why : "malformed");
     if (rc != TW_OK)
         return TW_OK;
     if (!s->keep)
-        return tw_flow_packet(s->flows, &p);
+        return tw_flow_packet(s->flows, p);
     /* -w: a frame of another link type than the file's cannot be written (tw_keep_settle is
      * skipped, so it is not held). */
     bool keepable = f->linktype == s->writer_linktype;
     if (keepable)
-        tw_keep_begin(s->keep, &p);
-    rc = tw_flow_packet(s->flows, &p);
+        tw_keep_begin(s->keep, p);
+    rc = tw_flow_packet(s->flows, p);
     if (keepable)
         tw_keep_settle(s->keep);
     tw_keep_expire(s->keep, f->ts_us);
     return rc;
+}
+
+static int feed(struct run_state *s, const struct tw_frame *f, const char *src)
+{
+    struct tw_pkt p;
+    struct tw_rd_err why = {0};
+    int rc = tw_dec_frame(f, &p, &s->dec, &why);
+    return feed_decoded(s, f, &p, rc, &why, src);
 }
 
 /* -w: the verdicts reach the frame store as a reporter does (every verdict, reported or not,
@@ -200,6 +207,40 @@ static int drain(struct run_state *s, struct tw_cap *cap, const char *src, bool 
     return rc < 0 ? rc : TW_OK;
 }
 
+/* -j 2: drain with reading and decoding in a reader thread (run_reader.c). This thread runs
+ * everything else on the frames in the same order, so the output is -j 1's. Signals stay here:
+ * a stop is seen between frames, as drain sees it, and the reader is then stopped and joined. */
+static int drain_threaded(struct run_state *s, struct tw_cap *cap, const char *src)
+{
+    struct tw_reader *r = NULL;
+    uint64_t left = s->o->count ? s->o->count - s->packets : 0;
+    int rc = tw_reader_start(cap, left, &r);
+    if (rc != TW_OK) {
+        tw_log(TW_LOG_ERROR, "%s: cannot start the reader thread", src);
+        return rc;
+    }
+    const struct tw_reader_frame *x;
+    while (!stop_requested && !reached_count(s)) {
+        if (progress_requested)
+            print_progress(s);
+        if (!(x = tw_reader_next(r, &s->dec)))
+            break;
+        s->packets++;
+        if (feed_decoded(s, &x->f, &x->p, x->dec_rc, &x->why, src) == TW_E_NOMEM) {
+            tw_log(TW_LOG_ERROR, "%s: frame %llu: out of memory", src,
+                   (unsigned long long)x->f.no);
+            tw_reader_finish(r);
+            return TW_E_NOMEM;
+        }
+    }
+    rc = tw_reader_finish(r);
+    if (rc == TW_E_NOMEM)
+        tw_log(TW_LOG_ERROR, "%s: out of memory", src);
+    else if (rc < 0)
+        tw_log(TW_LOG_ERROR, "%s", tw_cap_error(cap));
+    return rc < 0 ? rc : TW_OK;
+}
+
 static void keep_error(struct run_state *s, int rc)
 {
     if (rc != TW_OK)
@@ -261,7 +302,8 @@ static void read_files(struct run_state *s)
             tw_cap_close(cap);
             break;
         }
-        keep_error(s, drain(s, cap, path, false));
+        keep_error(s, s->o->threads == 2 ? drain_threaded(s, cap, path)
+                                         : drain(s, cap, path, false));
         next_no = tw_cap_next_no(cap);
         tw_cap_close(cap);
     }

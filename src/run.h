@@ -43,6 +43,7 @@ struct tw_opts {
     bool write_all;           /* -W all (default failed) */
     const char *user;         /* -Z: drop to this user after opening the device (when root);
                                  NULL: TW_DEFAULT_USER */
+    int threads;              /* -j: 1 (0 too) or 2 (files: a reader thread reads and decodes) */
 };
 
 struct tw_run_result {

@@ -23,7 +23,7 @@ headers = {  # header -> layer (public contracts and private headers)
     "probe.h": "probe", "probe_int.h": "probe",
     "report.h": "report", "report_dec.h": "report", "reporters.h": "report", "json.h": "report", "report_doc.h": "report",
     "run.h": "run", "run_conn.h": "run", "run_keys.h": "run",
-    "run_keep.h": "run", "run_live.h": "run", "capture_write.h": "capture",
+    "run_keep.h": "run", "run_live.h": "run", "run_reader.h": "run", "capture_write.h": "capture",
 }
 def layer_of(path):
     name = os.path.basename(path)
