@@ -174,6 +174,10 @@ int tw_reader_start(struct tw_cap *cap, uint64_t max_frames, struct tw_reader **
     return TW_OK;
 }
 
+/* Every counter of struct tw_dec_stats is added by name below: a new one must be added too. */
+_Static_assert(sizeof(struct tw_dec_stats) == 14 * sizeof(uint64_t),
+               "a counter was added to struct tw_dec_stats: add it to add_stats");
+
 static void add_stats(struct tw_dec_stats *to, const struct tw_dec_stats *d)
 {
     to->frames += d->frames;
