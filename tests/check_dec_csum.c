@@ -119,23 +119,19 @@ START_TEST(sample_frames)
 {
     DIR *d = opendir(tw_test_src("samples"));
     ck_assert_ptr_nonnull(d);
-    struct dirent *de;
     size_t frames = 0;
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".pcap") != 0)
-            continue;
-        char rel[512], err[256];
-        snprintf(rel, sizeof rel, "samples/%s", de->d_name);
+    const char *path;
+    while ((path = tw_test_next_pcap(d)) != NULL) {
+        char err[256];
         struct tw_cap *c = NULL;
-        ck_assert_int_eq(tw_cap_open_file(tw_test_src(rel), NULL, &c, err, sizeof err), TW_OK);
+        ck_assert_int_eq(tw_cap_open_file(path, NULL, &c, err, sizeof err), TW_OK);
         struct tw_frame f;
         while (tw_cap_next(c, &f) == 1) {
             if (f.linktype != 1 || f.caplen < 34)
                 continue;
-            same(f.bytes + 14, 20, de->d_name);
-            same(f.bytes + 34, f.caplen - 34, de->d_name);
-            same(f.bytes, f.caplen, de->d_name);
+            same(f.bytes + 14, 20, path);
+            same(f.bytes + 34, f.caplen - 34, path);
+            same(f.bytes, f.caplen, path);
             frames++;
         }
         tw_cap_close(c);

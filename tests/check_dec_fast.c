@@ -121,22 +121,18 @@ START_TEST(fast_equals_general)
 {
     DIR *d = opendir(tw_test_src("samples"));
     ck_assert_ptr_nonnull(d);
-    struct dirent *de;
     size_t frames = 0, fast = 0, mutations = 0;
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".pcap") != 0)
-            continue;
-        char rel[512], err[256];
-        snprintf(rel, sizeof rel, "samples/%s", de->d_name);
+    const char *path;
+    while ((path = tw_test_next_pcap(d)) != NULL) {
+        char err[256];
         struct tw_cap *c = NULL;
-        ck_assert_int_eq(tw_cap_open_file(tw_test_src(rel), NULL, &c, err, sizeof err), TW_OK);
+        ck_assert_int_eq(tw_cap_open_file(path, NULL, &c, err, sizeof err), TW_OK);
         struct tw_frame f;
         while (tw_cap_next(c, &f) == 1) {
             if (f.linktype != 1 || f.caplen < 14 || f.caplen > MAXLEN)
                 continue;
             char what[300];
-            snprintf(what, sizeof what, "%.200s frame %llu", de->d_name, (unsigned long long)f.no);
+            snprintf(what, sizeof what, "%.200s frame %llu", path, (unsigned long long)f.no);
             compare(f.bytes, f.caplen, f.wirelen, what);
             frames++;
             if (eligible(f.bytes, f.caplen) && f.caplen == f.wirelen) {

@@ -307,17 +307,13 @@ START_TEST(in_place_equals_unpacked_samples)
 {
     DIR *dir = opendir(tw_test_src("samples"));
     ck_assert_ptr_nonnull(dir);
-    struct dirent *de;
     size_t files = 0;
     uint64_t in_place = 0;
-    while ((de = readdir(dir)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (l < 6 || strcmp(de->d_name + l - 5, ".pcap") != 0)
-            continue;
-        char rel[512], err[256];
-        snprintf(rel, sizeof rel, "samples/%s", de->d_name);
+    const char *path;
+    while ((path = tw_test_next_pcap(dir)) != NULL) {
+        char err[256];
         struct tw_cap *c = NULL;
-        ck_assert_int_eq(tw_cap_open_file(tw_test_src(rel), NULL, &c, err, sizeof err), TW_OK);
+        ck_assert_int_eq(tw_cap_open_file(path, NULL, &c, err, sizeof err), TW_OK);
         struct net x, y;
         net_init(&x, NULL, 1, 2, 4);
         net_init(&y, NULL, 1, 2, 4);
@@ -341,7 +337,7 @@ START_TEST(in_place_equals_unpacked_samples)
         in_place += y.t->after_segments;
         tw_flow_finish(x.t);
         tw_flow_finish(y.t);
-        same_rec(x.r, y.r, de->d_name);
+        same_rec(x.r, y.r, path);
         net_free(&x);
         net_free(&y);
         tw_cap_close(c);

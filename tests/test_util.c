@@ -16,6 +16,20 @@ const char *tw_test_src(const char *rel)
     return b;
 }
 
+const char *tw_test_next_pcap(DIR *d)
+{
+    static char path[4096];
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (l < 6 || strcmp(de->d_name + l - 5, ".pcap") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/samples/%s", TW_SOURCE_DIR, de->d_name);
+        return path;
+    }
+    return NULL;
+}
+
 uint8_t *tw_test_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
