@@ -68,8 +68,10 @@ done
 wait
 {
     for n in "${names[@]}"; do
-        awk -v n="$n" '{s += $1; e += $2; c += $4; if ($3 != 0) f++} END {
-            printf "%s: %d s, %d CPU s, %d executions, %d runs ended by a finding\n", n, s, c, e, f }' \
+        # Exit 72: libFuzzer interrupted (SIGINT, e.g. a campaign stopped by hand), not a finding.
+        awk -v n="$n" '{s += $1; e += $2; c += $4; if ($3 == 72) i++; else if ($3 != 0) f++} END {
+            printf "%s: %d s, %d CPU s, %d executions, %d runs ended by a finding, %d interrupted\n",
+                n, s, c, e, f, i }' \
             "fuzz/corpus-run/$n.stats"
     done
 } | tee fuzz/corpus-run/summary
